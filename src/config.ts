@@ -1,0 +1,175 @@
+// The only module that reads process.env. Everything is parsed, validated, typed and frozen here;
+// a bad value stops the start with a message that names the variable.
+import path from 'node:path';
+import { z } from 'zod';
+
+export const ROOT_DIR = path.resolve(__dirname, '..');
+
+const bool = z
+  .enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off'])
+  .transform((v) => ['1', 'true', 'yes', 'on'].includes(v));
+
+const positiveInt = z.coerce.number().int().positive();
+const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM (24-hour)');
+
+/** Every setting, with its default. The README's settings table is generated from this list. */
+export const SETTINGS = {
+  NODE_ENV: { schema: z.enum(['development', 'production', 'test']), default: 'development', doc: 'development, production or test' },
+  PORT: { schema: z.coerce.number().int().min(0).max(65535), default: '3000', doc: 'HTTP port' },
+  HOST: { schema: z.string().min(1), default: '0.0.0.0', doc: 'Address to listen on' },
+  APP_BASE_URL: { schema: z.url(), default: 'http://localhost:3000', doc: 'Public address, used in links inside e-mails and digests' },
+  DATABASE_URL: { schema: z.string().min(1), default: 'sqlite:data/sifat.db', doc: 'sqlite:<file> (embedded, default) or postgres://user@host:port/db' },
+  TEST_DATABASE_URL: { schema: z.string().min(1), default: 'sqlite::memory:', doc: 'Database the test suite uses (sqlite::memory: or a postgres:// URL)' },
+  DB_POOL_MAX: { schema: positiveInt, default: '10', doc: 'PostgreSQL connection pool size per app instance' },
+  DEMO_MODE: { schema: bool, default: '', doc: 'Seed demo data into an empty database. Default: on with SQLite, off with PostgreSQL' },
+  RECORDINGS_DIR: { schema: z.string().min(1), default: 'recordings', doc: 'Where recordings, renditions and peaks are stored (shared between instances)' },
+  SESSION_SECRET: { schema: z.string().min(16, 'must be at least 16 characters'), default: '', doc: 'Secret for session cookies. Required in production; generated into data/ otherwise' },
+  COOKIE_SECURE: { schema: z.enum(['auto', 'true', 'false']), default: 'auto', doc: 'Secure cookies: auto = when the request came over HTTPS' },
+  TRUST_PROXY: { schema: bool, default: 'false', doc: 'Trust X-Forwarded-* from a reverse proxy' },
+  LOG_LEVEL: { schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), default: 'info', doc: 'Log level (pino)' },
+  LOGIN_MAX_FAILURES: { schema: positiveInt, default: '5', doc: 'Failed sign-ins allowed per user name and address within the window' },
+  LOGIN_WINDOW_MINUTES: { schema: positiveInt, default: '15', doc: 'Window for counting failed sign-ins' },
+  FFMPEG_PATH: { schema: z.string(), default: '', doc: 'ffmpeg binary. Default: system ffmpeg, else the one from @ffmpeg-installer' },
+  FFPROBE_PATH: { schema: z.string(), default: '', doc: 'ffprobe binary. Default: system ffprobe, else the one from @ffprobe-installer' },
+  MAX_UPLOAD_MB: { schema: positiveInt, default: '512', doc: 'Largest recording accepted, in MB' },
+  MAX_RECORDING_MINUTES: { schema: positiveInt, default: '240', doc: 'Longest recording accepted, in minutes' },
+  SILENCE_MIN_SECONDS: { schema: z.coerce.number().positive(), default: '3', doc: 'Silences at least this long are listed in the audio facts' },
+  JOB_CONCURRENCY: { schema: positiveInt, default: '2', doc: 'Media jobs run at once per instance' },
+  JOBS_ENABLED: { schema: bool, default: 'true', doc: 'Run the job worker and scheduler in this instance' },
+  MIN_HEARD_SHARE: { schema: z.coerce.number().min(0).max(1), default: '0.9', doc: 'Share of the audio a specialist must hear before submitting without confirmation' },
+  SCORE_BANDS: { schema: z.string().regex(/^\d{1,3},\d{1,3},\d{1,3}$/, 'expected three numbers like 90,80,60'), default: '90,80,60', doc: 'Lower bounds of the high, compliant and partial bands' },
+  PLAN_DRAW_TIME: { schema: clockTime, default: '07:00', doc: 'Asia/Tashkent time the daily plan is drawn' },
+  SMTP_URL: { schema: z.string(), default: '', doc: 'smtp://user:pass@host:port for digests and reports; empty = in-app only' },
+  SMTP_FROM: { schema: z.string(), default: 'Sifat <sifat@localhost>', doc: 'Sender of e-mails' },
+  MAX_REPORT_DAYS: { schema: positiveInt, default: '366', doc: 'Longest period a report or export may cover' },
+} as const;
+
+type SettingName = keyof typeof SETTINGS;
+
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  port: number;
+  host: string;
+  appBaseUrl: string;
+  database: { client: 'sqlite'; filename: string } | { client: 'pg'; connectionString: string };
+  testDatabaseUrl: string;
+  dbPoolMax: number;
+  demoMode: boolean;
+  recordingsDir: string;
+  dataDir: string;
+  sessionSecret: string | null;
+  cookieSecure: 'auto' | boolean;
+  trustProxy: boolean;
+  logLevel: string;
+  login: { maxFailures: number; windowMinutes: number };
+  ffmpegPath: string | null;
+  ffprobePath: string | null;
+  maxUploadBytes: number;
+  maxRecordingSeconds: number;
+  silenceMinSeconds: number;
+  jobConcurrency: number;
+  jobsEnabled: boolean;
+  minHeardShare: number;
+  scoreBands: { high: number; compliant: number; partial: number };
+  planDrawTime: string;
+  smtpUrl: string | null;
+  smtpFrom: string;
+  maxReportDays: number;
+  /** bcrypt cost; tests lower it to stay fast */
+  passwordHashRounds: number;
+  timezone: 'Asia/Tashkent';
+}
+
+export class ConfigError extends Error {}
+
+/** Parses a DATABASE_URL into a knex client choice, or throws a ConfigError that says what is wrong. */
+export function parseDatabaseUrl(url: string, name = 'DATABASE_URL'): Config['database'] {
+  if (url.startsWith('sqlite:')) {
+    const filename = url.slice('sqlite:'.length).replace(/^\/\//, '');
+    if (!filename) throw new ConfigError(`${name}: sqlite URL needs a file name, e.g. sqlite:data/sifat.db`);
+    return { client: 'sqlite', filename: filename === ':memory:' ? ':memory:' : path.resolve(ROOT_DIR, filename) };
+  }
+  if (/^postgres(ql)?:\/\//.test(url)) {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      throw new ConfigError(`${name}: not a valid postgres URL: ${redactUrl(url)}`);
+    }
+    if (!parsed.hostname) throw new ConfigError(`${name}: postgres URL has no host: ${redactUrl(url)}`);
+    return { client: 'pg', connectionString: url };
+  }
+  throw new ConfigError(`${name}: must start with sqlite: or postgres:// (got "${redactUrl(url)}")`);
+}
+
+function redactUrl(url: string): string {
+  return url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env, overrides: Partial<Config> = {}): Config {
+  const raw: Partial<Record<SettingName, unknown>> = {};
+  const problems: string[] = [];
+  for (const [name, def] of Object.entries(SETTINGS) as [SettingName, (typeof SETTINGS)[SettingName]][]) {
+    const value = env[name] ?? def.default;
+    if (value === '' && def.default === '') {
+      raw[name] = undefined;
+      continue;
+    }
+    const parsed = (def.schema as z.ZodType).safeParse(value);
+    if (!parsed.success) problems.push(`${name}=${JSON.stringify(value)}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+    else raw[name] = parsed.data;
+  }
+  let database: Config['database'] | undefined;
+  try {
+    if (typeof raw.DATABASE_URL === 'string') database = parseDatabaseUrl(raw.DATABASE_URL);
+  } catch (e) {
+    problems.push((e as Error).message);
+  }
+  try {
+    if (typeof raw.TEST_DATABASE_URL === 'string') parseDatabaseUrl(raw.TEST_DATABASE_URL, 'TEST_DATABASE_URL');
+  } catch (e) {
+    problems.push((e as Error).message);
+  }
+  const bands = String(raw.SCORE_BANDS ?? '90,80,60').split(',').map(Number) as [number, number, number];
+  if (!(bands[0] > bands[1] && bands[1] > bands[2] && bands[0] <= 100)) {
+    problems.push(`SCORE_BANDS=${JSON.stringify(raw.SCORE_BANDS)}: bands must be decreasing and at most 100`);
+  }
+  if (raw.NODE_ENV === 'production' && !raw.SESSION_SECRET) problems.push('SESSION_SECRET is required when NODE_ENV=production');
+  if (problems.length) throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+
+  const db = database!;
+  const config: Config = {
+    env: raw.NODE_ENV as Config['env'],
+    port: raw.PORT as number,
+    host: raw.HOST as string,
+    appBaseUrl: String(raw.APP_BASE_URL).replace(/\/$/, ''),
+    database: db,
+    testDatabaseUrl: raw.TEST_DATABASE_URL as string,
+    dbPoolMax: raw.DB_POOL_MAX as number,
+    demoMode: (raw.DEMO_MODE as boolean | undefined) ?? db.client === 'sqlite',
+    recordingsDir: path.resolve(ROOT_DIR, raw.RECORDINGS_DIR as string),
+    dataDir: path.resolve(ROOT_DIR, 'data'),
+    sessionSecret: (raw.SESSION_SECRET as string | undefined) ?? null,
+    cookieSecure: raw.COOKIE_SECURE === 'auto' ? 'auto' : raw.COOKIE_SECURE === 'true',
+    trustProxy: raw.TRUST_PROXY as boolean,
+    logLevel: raw.LOG_LEVEL as string,
+    login: { maxFailures: raw.LOGIN_MAX_FAILURES as number, windowMinutes: raw.LOGIN_WINDOW_MINUTES as number },
+    ffmpegPath: (raw.FFMPEG_PATH as string) || null,
+    ffprobePath: (raw.FFPROBE_PATH as string) || null,
+    maxUploadBytes: (raw.MAX_UPLOAD_MB as number) * 1024 * 1024,
+    maxRecordingSeconds: (raw.MAX_RECORDING_MINUTES as number) * 60,
+    silenceMinSeconds: raw.SILENCE_MIN_SECONDS as number,
+    jobConcurrency: raw.JOB_CONCURRENCY as number,
+    jobsEnabled: raw.JOBS_ENABLED as boolean,
+    minHeardShare: raw.MIN_HEARD_SHARE as number,
+    scoreBands: { high: bands[0], compliant: bands[1], partial: bands[2] },
+    planDrawTime: raw.PLAN_DRAW_TIME as string,
+    smtpUrl: (raw.SMTP_URL as string) || null,
+    smtpFrom: raw.SMTP_FROM as string,
+    maxReportDays: raw.MAX_REPORT_DAYS as number,
+    passwordHashRounds: 11,
+    timezone: 'Asia/Tashkent',
+    ...overrides,
+  };
+  return Object.freeze(config);
+}

@@ -1,0 +1,29 @@
+// Every feature of the app, in the order their demo seeds run and their routes mount.
+import type { Feature } from '../app-context';
+import { authFeature } from './auth';
+import { homeFeature } from './home';
+import { usersFeature } from './users';
+import { rubricsFeature } from './rubrics';
+import { callsFeature } from './calls';
+import { plansFeature } from './plans';
+import { evaluationsFeature } from './evaluations';
+import { errorsFeature } from './errors';
+import { digestsFeature } from './digests';
+import { reportsFeature } from './reports';
+import { calibrationFeature } from './calibration';
+import { trainingFeature } from './training';
+
+export const FEATURES: Feature[] = [
+  authFeature,
+  homeFeature,
+  usersFeature,
+  rubricsFeature,
+  callsFeature,
+  plansFeature,
+  evaluationsFeature,
+  errorsFeature,
+  digestsFeature,
+  reportsFeature,
+  calibrationFeature,
+  trainingFeature,
+];

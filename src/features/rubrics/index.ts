@@ -1,0 +1,6 @@
+// The rubrics feature: routes, navigation, demo seed, jobs and schedules it plugs into the app.
+import type { Feature } from '../../app-context';
+
+export const rubricsFeature: Feature = {
+  name: 'rubrics',
+};

@@ -1,0 +1,46 @@
+// The one error handler: known errors show their message with their status; anything else is a
+// 500 with a generic page and a logged stack. HTML for pages, JSON for /api.
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { AppError, NotFoundError, ValidationError } from './errors';
+import { wantsJson } from './guards';
+
+export const notFoundHandler: RequestHandler = (_req, _res, next) => next(new NotFoundError());
+
+export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
+  let status = 500;
+  let key = 'errors.server.text';
+  let params: Record<string, unknown> = {};
+  let fields: ValidationError['fields'] | undefined;
+  const e = err as { code?: string; type?: string; status?: number };
+  if (err instanceof AppError) {
+    status = err.status;
+    key = err.key;
+    params = err.params;
+    if (err instanceof ValidationError) fields = err.fields;
+  } else if (e?.code === 'EBADCSRFTOKEN') {
+    status = 403;
+    key = 'errors.csrf.text';
+  } else if (e?.type === 'entity.too.large') {
+    status = 413;
+    key = 'errors.tooLarge.text';
+  } else if (e?.type === 'entity.parse.failed') {
+    status = 400;
+    key = 'errors.badJson.text';
+  } else {
+    req.log?.error({ err }, 'unhandled error');
+  }
+  if (res.headersSent) return;
+  const t = req.t ?? ((k: string) => k);
+  const message = t(key, params);
+  res.status(status);
+  if (wantsJson(req)) {
+    res.json({ error: { status, key, message, fields: fields?.map((f) => ({ ...f, message: t(f.key, f.params) })) } });
+    return;
+  }
+  const page = [401, 403, 404].includes(status) ? String(status) : status >= 500 ? '500' : 'generic';
+  try {
+    res.renderPage(`errors/${page}`, { title: t(`errors.${page === 'generic' ? 'generic' : page === '401' ? 'unauthorized' : page === '403' ? 'forbidden' : page === '404' ? 'notFound' : 'server'}.title`), status, message, fields });
+  } catch {
+    res.type('text/plain').send(message);
+  }
+};
