@@ -33,6 +33,8 @@ export interface SeedContext extends AppDeps {
 /** A feature plugs its routes, navigation, demo seed, job handlers and schedules into the app. */
 export interface Feature {
   name: string;
+  /** Runs at every start after migrations (reference data every deployment needs, e.g. the default rubric). Idempotent. */
+  bootstrap?(deps: AppDeps): Promise<void>;
   routes?(deps: AppDeps): Router;
   nav?: NavItem[];
   /** Demo data, run in feature order on an empty database in demo mode. */

@@ -41,6 +41,8 @@ export const SETTINGS = {
   PLAN_DRAW_TIME: { schema: clockTime, default: '07:00', doc: 'Asia/Tashkent time the daily plan is drawn' },
   SMTP_URL: { schema: z.string(), default: '', doc: 'smtp://user:pass@host:port for digests and reports; empty = in-app only' },
   SMTP_FROM: { schema: z.string(), default: 'Sifat <sifat@localhost>', doc: 'Sender of e-mails' },
+  CI: { schema: bool, default: 'false', doc: 'Set by CI: browser tests fail (never skip) when Chromium is missing' },
+  CHROMIUM_PATH: { schema: z.string().min(1), default: '/usr/lib/chromium/chromium', doc: 'Chromium for browser tests and the player benchmark' },
   MAX_REPORT_DAYS: { schema: positiveInt, default: '366', doc: 'Longest period a report or export may cover' },
 } as const;
 
@@ -77,6 +79,8 @@ export interface Config {
   maxReportDays: number;
   /** bcrypt cost; tests lower it to stay fast */
   passwordHashRounds: number;
+  ci: boolean;
+  chromiumPath: string;
   timezone: 'Asia/Tashkent';
 }
 
@@ -168,6 +172,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     smtpFrom: raw.SMTP_FROM as string,
     maxReportDays: raw.MAX_REPORT_DAYS as number,
     passwordHashRounds: 11,
+    ci: raw.CI as boolean,
+    chromiumPath: raw.CHROMIUM_PATH as string,
     timezone: 'Asia/Tashkent',
     ...overrides,
   };

@@ -24,6 +24,7 @@ export async function createRuntime(config: Config, opts: { logger?: Logger; db?
   const jobs = new JobQueue(db, { concurrency: config.jobConcurrency, logger, clock });
   const deps: AppDeps = { config, db, logger, clock, jobs };
   const features = opts.features ?? FEATURES;
+  for (const f of features) if (f.bootstrap) await f.bootstrap(deps);
   for (const f of features) for (const [type, handler] of Object.entries(f.jobHandlers?.(deps) ?? {})) jobs.register(type, handler);
   const scheduler = new Scheduler(features.flatMap((f) => f.schedules?.(deps) ?? []), logger, clock);
   return {

@@ -20,6 +20,6 @@ export const csrfProtection = csrfSynchronisedProtection;
 
 export class CsrfError extends AppError {
   constructor() {
-    super(403, 'errors.csrf.text');
+    super(403, 'http.csrf.text');
   }
 }

@@ -8,7 +8,7 @@ export const notFoundHandler: RequestHandler = (_req, _res, next) => next(new No
 
 export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
   let status = 500;
-  let key = 'errors.server.text';
+  let key = 'http.server.text';
   let params: Record<string, unknown> = {};
   let fields: ValidationError['fields'] | undefined;
   const e = err as { code?: string; type?: string; status?: number };
@@ -19,13 +19,13 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
     if (err instanceof ValidationError) fields = err.fields;
   } else if (e?.code === 'EBADCSRFTOKEN') {
     status = 403;
-    key = 'errors.csrf.text';
+    key = 'http.csrf.text';
   } else if (e?.type === 'entity.too.large') {
     status = 413;
-    key = 'errors.tooLarge.text';
+    key = 'http.tooLarge.text';
   } else if (e?.type === 'entity.parse.failed') {
     status = 400;
-    key = 'errors.badJson.text';
+    key = 'http.badJson.text';
   } else {
     req.log?.error({ err }, 'unhandled error');
   }
@@ -39,7 +39,7 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
   }
   const page = [401, 403, 404].includes(status) ? String(status) : status >= 500 ? '500' : 'generic';
   try {
-    res.renderPage(`errors/${page}`, { title: t(`errors.${page === 'generic' ? 'generic' : page === '401' ? 'unauthorized' : page === '403' ? 'forbidden' : page === '404' ? 'notFound' : 'server'}.title`), status, message, fields });
+    res.renderPage(`http/${page}`, { title: t(`http.${page === 'generic' ? 'generic' : page === '401' ? 'unauthorized' : page === '403' ? 'forbidden' : page === '404' ? 'notFound' : 'server'}.title`), status, message, fields });
   } catch {
     res.type('text/plain').send(message);
   }

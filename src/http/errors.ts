@@ -10,13 +10,13 @@ export class AppError extends Error {
 }
 
 export class NotFoundError extends AppError {
-  constructor(key = 'errors.notFound.text', params: Record<string, unknown> = {}) {
+  constructor(key = 'http.notFound.text', params: Record<string, unknown> = {}) {
     super(404, key, params);
   }
 }
 
 export class ForbiddenError extends AppError {
-  constructor(key = 'errors.forbidden.text') {
+  constructor(key = 'http.forbidden.text') {
     super(403, key);
   }
 }
@@ -37,7 +37,7 @@ export interface FieldError {
 export class ValidationError extends AppError {
   constructor(
     public readonly fields: FieldError[],
-    key = 'errors.validation.text',
+    key = 'http.validation.text',
     status = 400,
   ) {
     super(status, key);
@@ -48,6 +48,6 @@ export class ValidationError extends AppError {
 export function fieldErrorsFromZod(issues: { path: PropertyKey[]; message: string; code?: string }[]): FieldError[] {
   return issues.map((i) => ({
     field: i.path.map(String).join('.') || '_',
-    key: i.message.includes('.') && !i.message.includes(' ') ? i.message : 'errors.validation.invalid',
+    key: i.message.includes('.') && !i.message.includes(' ') ? i.message : 'http.validation.invalid',
   }));
 }

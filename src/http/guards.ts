@@ -10,7 +10,7 @@ export function wantsJson(req: Request): boolean {
 
 export const requireUser: RequestHandler = (req, res, next) => {
   if (req.user) return next();
-  if (wantsJson(req)) return next(new AppError(401, 'errors.unauthorized.text'));
+  if (wantsJson(req)) return next(new AppError(401, 'http.unauthorized.text'));
   const back = req.method === 'GET' ? `?next=${encodeURIComponent(req.originalUrl)}` : '';
   res.redirect(`/login${back}`);
 };
@@ -35,6 +35,6 @@ export function flash(req: Request, f: Flash): void {
 export function idParam(req: Request, name = 'id'): number {
   const raw = req.params[name];
   const n = Number(raw);
-  if (!Number.isInteger(n) || n <= 0 || String(n) !== raw) throw new AppError(404, 'errors.notFound.text');
+  if (!Number.isInteger(n) || n <= 0 || String(n) !== raw) throw new AppError(404, 'http.notFound.text');
   return n;
 }

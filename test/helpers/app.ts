@@ -70,6 +70,7 @@ export async function createTestApp(opts: { config?: Partial<Config>; clock?: ()
   const jobs = new JobQueue(testDb.db, { concurrency: 1, logger, clock });
   const deps: AppDeps = { config, db: testDb.db, logger, clock, jobs };
   const features = opts.features ?? FEATURES;
+  for (const f of features) if (f.bootstrap) await f.bootstrap(deps);
   for (const f of features) for (const [type, handler] of Object.entries(f.jobHandlers?.(deps) ?? {})) jobs.register(type, handler);
   const app = createApp(deps, { sessionSecret: 'test-secret-test-secret-test-secret', features });
   return {
