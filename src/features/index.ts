@@ -5,6 +5,7 @@ import { homeFeature } from './home';
 import { usersFeature } from './users';
 import { rubricsFeature } from './rubrics';
 import { callsFeature } from './calls';
+import { importsFeature } from './imports';
 import { plansFeature } from './plans';
 import { evaluationsFeature } from './evaluations';
 import { errorsFeature } from './errors';
@@ -19,6 +20,7 @@ export const FEATURES: Feature[] = [
   usersFeature,
   rubricsFeature,
   callsFeature,
+  importsFeature,
   plansFeature,
   evaluationsFeature,
   errorsFeature,
