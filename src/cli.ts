@@ -2,7 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { loadConfig, ConfigError, Config } from './config';
 import { createRuntime, Runtime } from './runtime';
-import { migrate } from './db';
+import { createDb, migrate } from './db';
 import { ValidationError, AppError } from './http/errors';
 import { translator } from './i18n';
 import { createUser, resetPassword } from './features/users/users.service';
@@ -33,10 +33,14 @@ export function buildProgram(config: Config, out: (s: string) => void = (s) => p
   const program = new Command('sifat').description('Sifat administration').exitOverride().showHelpAfterError();
 
   program.command('migrate').description('run the database migrations').action(async () => {
-    const r = await createRuntime(config, { runMigrations: false, logger: createLogger('warn') });
-    rt = r;
-    const applied = await migrate(r.db);
-    out(applied.length ? `Applied ${applied.length} migration(s):\n${applied.map((m) => `  ${m}`).join('\n')}\n` : 'The database is up to date.\n');
+    // Only the database: features' start-up work needs the migrated schema.
+    const db = createDb(config);
+    try {
+      const applied = await migrate(db);
+      out(applied.length ? `Applied ${applied.length} migration(s):\n${applied.map((m) => `  ${m}`).join('\n')}\n` : 'The database is up to date.\n');
+    } finally {
+      await db.destroy();
+    }
   });
 
   program
