@@ -34,8 +34,9 @@ export interface BrowserSession {
 }
 
 export async function launchBrowser(): Promise<{ browser: Browser; userDataDir: string }> {
+  // playwright launches Chromium with a fresh temporary user-data-dir of its own each time.
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sifat-chromium-'));
-  const browser = await chromium.launch({ executablePath: config.chromiumPath, args: [...CHROMIUM_ARGS, `--user-data-dir=${userDataDir}`], headless: true });
+  const browser = await chromium.launch({ executablePath: config.chromiumPath, args: [...CHROMIUM_ARGS], headless: true });
   return { browser, userDataDir };
 }
 

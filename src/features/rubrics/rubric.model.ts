@@ -19,7 +19,7 @@ export const SEVERITIES = ['minor', 'major', 'critical'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
 /** Topics errors are grouped by (inbox, digests, training plans). A closed list so every category
- *  has a translation (`errors.category.<name>`) and reports can group on it. */
+ *  has a translation (`rubrics.category.<name>`) and reports can group on it. */
 export const ERROR_CATEGORIES = ['greeting', 'information', 'routing', 'card', 'help', 'communication', 'closing', 'other'] as const;
 export type ErrorCategory = (typeof ERROR_CATEGORIES)[number];
 
@@ -282,6 +282,29 @@ export function parseRubricDefinition(json: unknown): RubricParseResult {
   return { ok: true, definition: parsed.data };
 }
 
+/** Problems that only mean "not finished yet": a draft may have them while it is being built
+ *  (a new rubric starts with no sections; a new section starts with no criteria), publishing may not. */
+export const DRAFT_INCOMPLETE_KEYS: readonly string[] = [K.noCriteria, K.emptySection];
+
+export type RubricDraftParseResult =
+  | { ok: true; definition: RubricDefinition; incomplete: RubricValidationError[] }
+  | { ok: false; errors: RubricValidationError[] };
+
+/**
+ * Validates a draft: every rule of parseRubricDefinition except completeness. A draft with only
+ * completeness problems is accepted (normalised) and the problems are returned as `incomplete`,
+ * so the builder can store each step and still show what stands between the draft and publishing.
+ */
+export function parseRubricDraft(json: unknown): RubricDraftParseResult {
+  const full = parseRubricDefinition(json);
+  if (full.ok) return { ok: true, definition: full.definition, incomplete: [] };
+  const blocking = full.errors.filter((e) => !DRAFT_INCOMPLETE_KEYS.includes(e.key));
+  if (blocking.length) return { ok: false, errors: blocking };
+  const shape = rubricDefinitionSchema.safeParse(json);
+  if (!shape.success) return { ok: false, errors: full.errors };
+  return { ok: true, definition: shape.data, incomplete: full.errors };
+}
+
 // ---------------------------------------------------------------------------------------------
 // Reading a definition
 
@@ -428,12 +451,81 @@ export type RubricImportResult =
 
 const I = RUBRIC_IMPORT_ERROR_KEYS;
 
-/** Line and column (1-based) of a JSON.parse failure, when V8's message gives a position. */
+/**
+ * Offset of the first character that breaks the JSON grammar (text.length when the text ends too
+ * early), or null when the text is valid. Only used after JSON.parse failed: Node 20's messages
+ * give a position for some mistakes ("at position 15") and not for others ("Unexpected token").
+ */
+export function jsonErrorOffset(text: string): number | null {
+  let i = 0;
+  const ws = () => { while (i < text.length && ' \t\n\r'.includes(text[i])) i++; };
+  const fail = (): never => { throw i; };
+  const lit = (word: string) => { for (const ch of word) { if (text[i] !== ch) fail(); i++; } };
+  const str = () => {
+    i++; // opening quote
+    for (;;) {
+      if (i >= text.length) fail();
+      const ch = text[i];
+      if (ch === '"') { i++; return; }
+      if (ch < ' ') fail();
+      if (ch === '\\') {
+        i++;
+        if (text[i] === 'u') { for (let k = 1; k <= 4; k++) if (!/[0-9a-fA-F]/.test(text[i + k] ?? '')) { i += k; fail(); } i += 5; }
+        else if ('"\\/bfnrt'.includes(text[i] ?? '') && i < text.length) i++;
+        else fail();
+      } else i++;
+    }
+  };
+  const numberAt = () => {
+    const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i, i + 400));
+    if (!m || m[0] === '-' ) fail();
+    i += m![0].length;
+  };
+  const value = (): void => {
+    ws();
+    const ch = text[i];
+    if (ch === '{') {
+      i++; ws();
+      if (text[i] === '}') { i++; return; }
+      for (;;) {
+        ws(); if (text[i] !== '"') fail(); str(); ws();
+        if (text[i] !== ':') fail(); i++; value(); ws();
+        if (text[i] === ',') { i++; continue; }
+        if (text[i] === '}') { i++; return; }
+        fail();
+      }
+    }
+    if (ch === '[') {
+      i++; ws();
+      if (text[i] === ']') { i++; return; }
+      for (;;) {
+        value(); ws();
+        if (text[i] === ',') { i++; continue; }
+        if (text[i] === ']') { i++; return; }
+        fail();
+      }
+    }
+    if (ch === '"') return str();
+    if (ch === 't') return lit('true');
+    if (ch === 'f') return lit('false');
+    if (ch === 'n') return lit('null');
+    if (ch === '-' || (ch !== undefined && ch >= '0' && ch <= '9')) return numberAt();
+    fail();
+  };
+  try {
+    value(); ws();
+    return i < text.length ? i : null;
+  } catch (at) {
+    return Math.min(at as number, text.length);
+  }
+}
+
+/** Line and column (1-based) of a JSON.parse failure. */
 function jsonErrorPosition(text: string, error: unknown): { line: number; column: number } | null {
   const m = /at position (\d+)/.exec(error instanceof Error ? error.message : '');
-  if (!m) return null;
-  const before = text.slice(0, Number(m[1]));
-  const lines = before.split('\n');
+  const offset = m ? Number(m[1]) : jsonErrorOffset(text);
+  if (offset === null) return null;
+  const lines = text.slice(0, offset).split('\n');
   return { line: lines.length, column: lines[lines.length - 1].length + 1 };
 }
 
