@@ -1,6 +1,42 @@
 // Scoring an evaluation against a rubric version: pure, so the draft's live score, the submitted
 // score, reports and tests all compute it the same way.
-import { criterionMaxValue, flattenCriteria, type Criterion, type RubricDefinition } from '../rubrics/rubric.model';
+import type { Criterion, RubricDefinition } from '../rubrics/rubric.model';
+
+// The browser imports this module for the live score. rubric.model's runtime pulls in zod (about
+// 450 kB minified), so the two tiny readers it would give us are restated here, type-only imports
+// above; test/unit/evaluations/scoring.test.ts checks they agree with rubric.model's
+// flattenCriteria and criterionMaxValue.
+
+/** What scoring reads of a criterion: the page sends only this to the browser. */
+export type ScorableCriterion = Pick<Criterion, 'code' | 'points' | 'answerType' | 'scaleMax' | 'naAllowed' | 'critical'>;
+/** A rubric definition as far as scoring is concerned (a RubricDefinition is one). */
+export interface ScorableDefinition {
+  sections: ReadonlyArray<{ criteria: readonly ScorableCriterion[] }>;
+}
+
+/** The scoring fields of a definition, without texts: what the evaluation page embeds. */
+export function scorableDefinition(definition: RubricDefinition): ScorableDefinition {
+  return {
+    sections: definition.sections.map((section) => ({
+      criteria: section.criteria.map((c) => ({
+        code: c.code, points: c.points, answerType: c.answerType, naAllowed: c.naAllowed, critical: c.critical,
+        ...(c.scaleMax !== undefined ? { scaleMax: c.scaleMax } : {}),
+      })),
+    })),
+  };
+}
+
+/** The criteria in display order (rubric.model's flattenCriteria, without zod). */
+export function criteriaInOrder<C extends ScorableCriterion>(definition: { sections: ReadonlyArray<{ criteria: readonly C[] }> }): C[] {
+  const out: C[] = [];
+  for (const section of definition.sections) for (const criterion of section.criteria) out.push(criterion);
+  return out;
+}
+
+/** Highest answer value: 1 for yes/no, scaleMax for a scale (rubric.model's criterionMaxValue). */
+export function maxAnswerValue(criterion: Pick<Criterion, 'answerType' | 'scaleMax'>): number {
+  return criterion.answerType === 'scale' ? (criterion.scaleMax ?? 1) : 1;
+}
 
 /** One criterion's answer: yes/no is 1/0, a scale 0..scaleMax; value null with na=false means
  *  not answered yet. With na=true the value is ignored. */
@@ -61,7 +97,7 @@ function roundTo(x: number, decimals: number): number {
  */
 export function isCriterionFailed(criterion: Pick<Criterion, 'answerType' | 'scaleMax'>, value: number): boolean {
   if (criterion.answerType === 'yesno') return value < 1;
-  return value < criterionMaxValue(criterion) / 2;
+  return value < maxAnswerValue(criterion) / 2;
 }
 
 /** The band of a score: at or above a band's lower bound puts it in that band. */
@@ -80,14 +116,14 @@ export function bandFor(score: number, bands: ScoreBands): Band {
  * The band is decided on the rounded score, so the band always agrees with the number shown.
  * Answers for codes the rubric lacks are ignored here; validateAnswers reports them.
  */
-export function scoreEvaluation(definition: RubricDefinition, answers: Answers, bands: ScoreBands): EvaluationScore {
+export function scoreEvaluation(definition: ScorableDefinition, answers: Answers, bands: ScoreBands): EvaluationScore {
   const perCriterion: Record<string, CriterionScore> = {};
   const failedCodes: string[] = [];
   let earnedSum = 0;
   let possibleSum = 0;
   let criticalFailure = false;
 
-  for (const criterion of flattenCriteria(definition)) {
+  for (const criterion of criteriaInOrder(definition)) {
     const answer = hasOwn(answers, criterion.code) ? answers[criterion.code] : undefined;
     const na = answer?.na === true;
     const raw = answer?.value;
@@ -96,7 +132,7 @@ export function scoreEvaluation(definition: RubricDefinition, answers: Answers, 
       perCriterion[criterion.code] = { earned: 0, possible: 0, failed: false, na, answered };
       continue;
     }
-    const max = criterionMaxValue(criterion);
+    const max = maxAnswerValue(criterion);
     // Clamped so an unvalidated value can never push the score outside 0..100.
     const value = Math.min(Math.max(raw, 0), max);
     const earned = criterion.answerType === 'yesno' ? (value >= 1 ? criterion.points : 0) : (criterion.points * value) / max;
@@ -146,9 +182,9 @@ export interface AnswerError {
  * (autosave keeps half-done work); submitting passes true, which adds one `incomplete` error
  * listing every unanswered code in rubric order. Returns [] when all is well.
  */
-export function validateAnswers(definition: RubricDefinition, answers: Answers, options: { requireComplete: boolean }): AnswerError[] {
+export function validateAnswers(definition: ScorableDefinition, answers: Answers, options: { requireComplete: boolean }): AnswerError[] {
   const errors: AnswerError[] = [];
-  const criteria = flattenCriteria(definition);
+  const criteria = criteriaInOrder(definition);
   const known = new Set(criteria.map((c) => c.code));
   const missing: string[] = [];
 
@@ -166,7 +202,7 @@ export function validateAnswers(definition: RubricDefinition, answers: Answers, 
       missing.push(code);
       continue;
     }
-    const max = criterionMaxValue(criterion);
+    const max = maxAnswerValue(criterion);
     if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > max) {
       errors.push({ path: `answers.${code}`, key: ANSWER_ERROR_KEYS.outOfRange, params: { code, min: 0, max } });
     }

@@ -1,9 +1,9 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import {
-  ANSWER_ERROR_KEYS as A, bandFor, isCriterionFailed, scoreEvaluation, validateAnswers, type Answer, type Answers,
+  ANSWER_ERROR_KEYS as A, bandFor, criteriaInOrder, isCriterionFailed, maxAnswerValue, scoreEvaluation, validateAnswers, type Answer, type Answers,
 } from '../../../src/features/evaluations/scoring';
-import { flattenCriteria, type RubricDefinition } from '../../../src/features/rubrics/rubric.model';
+import { criterionMaxValue, flattenCriteria, type RubricDefinition } from '../../../src/features/rubrics/rubric.model';
 import { defaultRubricDefinition } from '../../../src/features/rubrics/default-rubric';
 import {
   answersArb, definitionArb, definitionWithAnswersArb, makeCriterion, makeDefinition, na, no, scale, yes,
@@ -263,6 +263,17 @@ describe('scoring', () => {
       fc.assert(fc.property(definitionWithAnswersArb, ({ definition: d, answers }) => {
         expect(validateAnswers(d, answers, { requireComplete: false })).to.deep.equal([]);
       }));
+    });
+  });
+
+  describe('the zod-free readers the browser bundle uses', () => {
+    it('list the criteria in the same order and give the same maximum as rubric.model', () => {
+      fc.assert(fc.property(definitionArb, (definition) => {
+        expect(criteriaInOrder(definition).map((c) => c.code)).to.deep.equal(flattenCriteria(definition).map((c) => c.code));
+        for (const c of flattenCriteria(definition)) expect(maxAnswerValue(c), c.code).to.equal(criterionMaxValue(c));
+      }));
+      const d = defaultRubricDefinition();
+      expect(criteriaInOrder(d).map((c) => c.code)).to.deep.equal(flattenCriteria(d).map((c) => c.code));
     });
   });
 });

@@ -1,0 +1,225 @@
+// How fast the evaluation page's player is ready on a 60-minute stereo call, in headless Chromium:
+//  (a) the real evaluation page, waveform from the precomputed peaks (/calls/:id/peaks) and the
+//      audio streamed by the media element (MediaElement backend, Range requests);
+//  (b) the same player on a bare page, also from the peaks (the page's own cost taken out);
+//  (c) the same player on a bare page without peaks: wavesurfer.js downloads and decodes the whole
+//      file in the browser, as it does with no precomputed data.
+// Each run opens a fresh browser context (no HTTP cache), waits for the player's
+// performance.mark('player:waveform') (wavesurfer 'ready'/'redraw' with data drawn), then presses
+// play and waits for performance.mark('player:canplay') (the media element's 'canplay'). Both are
+// milliseconds since navigation start. Medians of several runs; the goal is under 1 s for (a).
+//
+//   npm run bench:player
+//   npm run bench:player -- --runs 7 --minutes 60
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import pino from 'pino';
+import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+import { loadConfig } from '../src/config';
+import { createDb, migrate } from '../src/db';
+import { createApp } from '../src/app';
+import { JobQueue } from '../src/jobs/queue';
+import type { AppDeps } from '../src/app-context';
+import { FEATURES } from '../src/features';
+import { storeRecording, synthesizeCallWav } from '../src/features/media';
+import { insertRecording } from '../src/features/calls/recordings.repository';
+import { prepareRecording } from '../src/features/calls/recordings.service';
+import { insertUser, insertOperator } from '../src/features/users/users.repository';
+import { hashPassword } from '../src/features/users/users.service';
+import { insertReturningId } from '../src/db';
+import { tashkentDate } from '../src/time';
+import { rubricVersionForCall } from '../src/features/rubrics/rubrics.service';
+import * as evalRepo from '../src/features/evaluations/evaluations.repository';
+
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+}
+const RUNS = arg('runs', 5);
+const MINUTES = arg('minutes', 60);
+const PASSWORD = 'bench-password-112';
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--autoplay-policy=no-user-gesture-required'];
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/** The player's markup (as in views/evaluations/_player.ejs) on a page of its own. */
+function barePage(callId: number, withPeaks: boolean, durationSec: number): string {
+  const messages = JSON.stringify({ loading: 'loading', preparing: 'preparing', failed: 'failed', decoding: 'decoding' }).replace(/"/g, '&quot;');
+  return `<!doctype html><html><head><meta charset="utf-8"><link rel="stylesheet" href="/public/css/app.css">
+${withPeaks ? `<link rel="preload" href="/calls/${callId}/peaks" as="fetch" crossorigin="anonymous">` : ''}
+<script type="module" src="/public/build/player.js"></script></head><body><main class="content"><div class="eval"><div class="card">
+<div class="player" data-player data-audio-url="/calls/${callId}/audio" ${withPeaks ? `data-peaks-url="/calls/${callId}/peaks" data-duration="${durationSec}"` : ''}
+ data-lanes='["Operator","Caller"]' data-silences="[]" data-messages="${messages}">
+ <div class="player-stage"><div class="player-lanes" data-role="lanes"></div><div class="player-wave" data-role="wave"></div></div>
+ <div class="player-minimap" data-role="minimap"></div><p class="player-status" data-role="status"></p>
+ <div class="player-controls"><button type="button" class="btn btn-primary" data-action="play">Play</button><span data-role="time"></span></div>
+</div></div></div></main></body></html>`;
+}
+
+async function setup() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sifat-bench-player-'));
+  const config = loadConfig({ ...process.env, DATABASE_URL: `sqlite:${path.join(dir, 'bench.db')}`, RECORDINGS_DIR: path.join(dir, 'recordings'), JOBS_ENABLED: 'false', DEMO_MODE: 'false', LOG_LEVEL: 'silent' }, { env: 'test', passwordHashRounds: 4 });
+  const db = createDb(config);
+  await migrate(db);
+  const logger = pino({ level: 'silent' });
+  const clock = () => new Date();
+  const jobs = new JobQueue(db, { concurrency: 1, logger, clock });
+  const deps: AppDeps = { config, db, logger, clock, jobs };
+  for (const f of FEATURES) if (f.bootstrap) await f.bootstrap(deps);
+
+  const durationSec = MINUTES * 60;
+  let t0 = Date.now();
+  const wav = path.join(dir, 'call.wav');
+  fs.writeFileSync(wav, synthesizeCallWav({ seed: 60, durationSec }));
+  const synthMs = Date.now() - t0;
+  const stored = await storeRecording(wav, config.recordingsDir);
+  fs.rmSync(wav, { force: true });
+  const recordingId = await insertRecording(db, {
+    sha256: stored.sha256, storageKey: stored.storageKey, originalName: 'bench-60min.wav', sizeBytes: stored.sizeBytes, format: 'wav', codec: 'pcm_mulaw',
+    sampleRate: 8000, channels: 2, durationSec, mimeType: 'audio/wav', hasVideo: false,
+  });
+  t0 = Date.now();
+  await prepareRecording(deps, recordingId);
+  const prepareMs = Date.now() - t0;
+
+  const operatorId = await insertOperator(db, { employeeCode: 'B-1', fullName: 'Bench Operator', teamId: null, category: 'A1', languages: ['uz'], isActive: true });
+  const userId = await insertUser(db, { username: 'bench', displayName: 'Bench Specialist', passwordHash: await hashPassword(PASSWORD, 4), role: 'specialist', language: 'en' });
+  const started = new Date(Date.now() - 3 * 3600_000).toISOString();
+  const now = new Date().toISOString();
+  const callId = await insertReturningId(db, 'calls', {
+    source: 'telephony', external_id: 'BENCH-60', started_at: started, call_date: tashkentDate(started), duration_sec: durationSec, operator_id: operatorId,
+    caller_number: '+998901234567', language: 'uz', channel: 'voice', category: 'medical', services: '103', dropped: false, recording_id: recordingId, created_at: now, updated_at: now,
+  });
+  const version = await rubricVersionForCall(db, 'medical');
+  const evaluationId = await evalRepo.insertEvaluation(db, { callId, operatorId, rubricVersionId: version!.versionId, specialistUserId: userId, now });
+
+  const app = createApp(deps, { sessionSecret: 'bench-secret-bench-secret-bench-secret' });
+  const outer = express();
+  outer.get('/bench/bare/:mode', (req, res) => {
+    res.type('html').send(barePage(callId, req.params.mode === 'peaks', durationSec));
+  });
+  outer.use(app);
+  const server = await new Promise<import('node:http').Server>((resolve) => {
+    const s = outer.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    dir, db, jobs, server, baseUrl, evaluationId, callId, synthMs, prepareMs, sizeBytes: stored.sizeBytes,
+    async close() {
+      await new Promise<void>((r) => server.close(() => r()));
+      await jobs.stop();
+      await db.destroy();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+interface RunResult {
+  waveformMs: number;
+  canplayMs: number;
+  /** When the page's HTML was parsed and its module scripts ran (DOMContentLoaded end). */
+  domReadyMs: number;
+  /** When the peaks JSON (or, without peaks, the whole audio file) had arrived. */
+  dataMs: number;
+  /** Bytes of the peaks JSON, or of the whole audio file when decoding in the browser. */
+  dataBytes: number;
+}
+
+async function measure(browser: Browser, storageState: Awaited<ReturnType<BrowserContext['storageState']>>, url: string, rootSelector: string): Promise<RunResult> {
+  const context = await browser.newContext({ storageState, viewport: { width: 1366, height: 768 } });
+  const page = await context.newPage();
+  try {
+    await page.goto(url, { waitUntil: 'commit' });
+    await page.waitForSelector(`${rootSelector}[data-waveform-ready="1"]`, { timeout: 180_000 });
+    await page.locator(`${rootSelector} [data-action="play"]`).click();
+    await page.waitForSelector(`${rootSelector}[data-audio-ready="1"]`, { timeout: 60_000 });
+    return await page.evaluate(() => {
+      const marks = Object.fromEntries(performance.getEntriesByType('mark').map((m) => [m.name, m.startTime]));
+      const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
+      const resources = performance.getEntriesByType('resource') as PerformanceResourceTiming[];
+      // The data the waveform is drawn from: the peaks, or the audio fetched whole by wavesurfer.
+      const data = resources.find((r) => r.name.endsWith('/peaks')) ?? resources.find((r) => r.name.endsWith('/audio') && r.initiatorType === 'fetch');
+      return {
+        waveformMs: marks['player:waveform']!,
+        canplayMs: marks['player:canplay']!,
+        domReadyMs: nav.domContentLoadedEventEnd,
+        dataMs: data ? data.responseEnd : NaN,
+        dataBytes: data ? data.decodedBodySize : NaN,
+      };
+    });
+  } finally {
+    await context.close();
+  }
+}
+
+async function main(): Promise<void> {
+  const cfg = loadConfig();
+  process.stdout.write(`player bench: ${MINUTES}-minute stereo call, ${RUNS} runs per variant; ${os.cpus().length} cores, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}\n`);
+  const env = await setup();
+  process.stdout.write(`  synthesised in ${env.synthMs} ms (${(env.sizeBytes / 1e6).toFixed(1)} MB mu-law WAV), prepared (peaks + facts) in ${env.prepareMs} ms\n`);
+  const browser = await chromium.launch({ executablePath: cfg.chromiumPath, args: CHROMIUM_ARGS, headless: true });
+  try {
+    const login = await browser.newContext();
+    const page = await login.newPage();
+    await page.goto(`${env.baseUrl}/login`);
+    await page.fill('input[name=username]', 'bench');
+    await page.fill('input[name=password]', PASSWORD);
+    await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/login')), page.click('form[action="/login"] button[type=submit]')]);
+    const storageState = await login.storageState();
+    await login.close();
+
+    // The server's share: answering GET /calls/:id/peaks (read the .dat file, reduce, JSON).
+    const cookie = storageState.cookies.map((c) => `${c.name}=${c.value}`).join('; ');
+    const serverMs: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const t0 = performance.now();
+      const res = await fetch(`${env.baseUrl}/calls/${env.callId}/peaks`, { headers: { cookie } });
+      await res.arrayBuffer();
+      serverMs.push(performance.now() - t0);
+    }
+    process.stdout.write(`  GET /calls/:id/peaks from Node (server time + transfer): median ${Math.round(median(serverMs))} ms\n`);
+
+    const variants = [
+      { name: 'evaluation page, precomputed peaks', url: `${env.baseUrl}/evaluations/${env.evaluationId}`, root: '[data-evaluation-player]' },
+      { name: 'bare player, precomputed peaks', url: `${env.baseUrl}/bench/bare/peaks`, root: '[data-player]' },
+      { name: 'bare player, decoding the whole file', url: `${env.baseUrl}/bench/bare/decode`, root: '[data-player]' },
+    ];
+    const results = new Map<string, RunResult[]>(variants.map((v) => [v.name, []]));
+    // Interleaved, so drift on the machine affects every variant alike; one warm-up round first.
+    for (let run = -1; run < RUNS; run++) {
+      for (const v of variants) {
+        const r = await measure(browser, storageState, v.url, v.root);
+        if (run >= 0) results.get(v.name)!.push(r);
+      }
+    }
+    process.stdout.write('\n  variant                                  page ready   data in    waveform drawn   can play*   data size\n');
+    const summary: Record<string, { waveformMs: number; canplayMs: number; domReadyMs: number; dataMs: number; dataMB: number }> = {};
+    for (const v of variants) {
+      const rs = results.get(v.name)!;
+      const m = (f: (r: RunResult) => number) => Math.round(median(rs.map(f)));
+      const row = { domReadyMs: m((r) => r.domReadyMs), dataMs: m((r) => r.dataMs), waveformMs: m((r) => r.waveformMs), canplayMs: m((r) => r.canplayMs), dataMB: Math.round(median(rs.map((r) => r.dataBytes)) / 1e5) / 10 };
+      summary[v.name] = row;
+      const ms = (x: number) => `${x} ms`.padStart(8);
+      process.stdout.write(`  ${v.name.padEnd(40)} ${ms(row.domReadyMs)}   ${ms(row.dataMs)}   ${ms(row.waveformMs).padStart(14)}   ${ms(row.canplayMs)}   ${`${row.dataMB.toFixed(1)} MB`.padStart(9)}\n`);
+    }
+    process.stdout.write('  (* play is pressed the moment the waveform is drawn; times are medians since navigation start)\n');
+    const main = summary[variants[0]!.name]!;
+    process.stdout.write(`\n  goal: evaluation page drawn and playable in under 1000 ms — ${main.canplayMs < 1000 ? 'met' : 'NOT met'} (median ${main.canplayMs} ms)\n`);
+    process.stdout.write(`${JSON.stringify({ bench: 'player', minutes: MINUTES, runs: RUNS, loadAverage: os.loadavg()[0], peaksServerMs: Math.round(median(serverMs)), medians: summary })}\n`);
+  } finally {
+    await browser.close();
+    await env.close();
+  }
+}
+
+main().catch((e) => {
+  process.stderr.write(`${(e as Error).stack ?? e}\n`);
+  process.exit(1);
+});

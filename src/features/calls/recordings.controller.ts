@@ -1,0 +1,77 @@
+// A call's recording over HTTP: the audio (with Range, audited at each playback start), the
+// waveform peaks, and the Retry button of a failed preparation.
+import type { Request, Response } from 'express';
+import type { AppDeps } from '../../app-context';
+import { audit } from '../../audit/audit';
+import { AppError, ConflictError, ForbiddenError, NotFoundError } from '../../http/errors';
+import { flash, idParam, wantsJson } from '../../http/guards';
+import { canHearCall, canViewCall, isPlaybackStart } from './calls.policy';
+import * as repo from './calls.repository';
+import { viewerOf } from './calls.controller';
+import * as recRepo from './recordings.repository';
+import { ensureRecordingPrepared, peaksResponse, playableFile, readPeaks } from './recordings.service';
+
+export function recordingsController(deps: AppDeps) {
+  /** The call's recording when the viewer may hear it: 404 no call / no recording, 403 not theirs. */
+  async function audibleRecording(req: Request) {
+    const scope = await repo.findCallScope(deps.db, idParam(req));
+    if (!scope) throw new NotFoundError('calls.show.notFound');
+    if (!canHearCall(viewerOf(req), scope)) throw new ForbiddenError();
+    const recording = scope.recordingId ? await recRepo.findRecording(deps.db, scope.recordingId) : null;
+    if (!recording) throw new AppError(404, 'calls.audio.none');
+    return { callId: scope.id, recording };
+  }
+
+  return {
+    async audio(req: Request, res: Response) {
+      const { callId, recording } = await audibleRecording(req);
+      const file = await playableFile(deps.config, recording);
+      const range = req.get('range');
+      if (isPlaybackStart(req.method, range)) {
+        await audit(deps.db, { userId: req.user!.id, action: 'recording.play', entityType: 'call', entityId: callId, ip: req.ip, details: { recordingId: recording.id, rendition: file.isRendition, range: range ?? null } }, deps.clock);
+      }
+      // send() keeps a Content-Type already set: the stored names have no extension to guess from.
+      // dotfiles 'allow': the path comes from a validated storage key, and RECORDINGS_DIR itself may
+      // sit under a dot-folder (~/.local/…), which 'deny' would refuse.
+      res.type(file.mimeType);
+      await new Promise<void>((resolve, reject) => {
+        res.sendFile(file.path, { acceptRanges: true, cacheControl: false, lastModified: true, etag: true, dotfiles: 'allow', headers: { 'Cache-Control': 'private, no-store', 'X-Content-Type-Options': 'nosniff' } }, (err) => {
+          // A listener who seeks or leaves aborts the transfer: not an error worth a 500.
+          if (err && !res.headersSent) reject((err as { status?: number }).status === 404 ? new AppError(404, 'calls.audio.fileMissing') : err);
+          else resolve();
+        });
+      });
+    },
+
+    async peaks(req: Request, res: Response) {
+      const { recording } = await audibleRecording(req);
+      const peaks = recording.status === 'ready' ? await readPeaks(deps.config, recording) : null;
+      if (!peaks) {
+        // Not prepared yet (or its peaks file went missing): make sure it is on its way, and say so in JSON
+        // whatever the Accept header, since only scripts ask for peaks.
+        await ensureRecordingPrepared(deps, recording.id);
+        const err = new ConflictError('calls.peaks.notReady');
+        res.status(409).set('Cache-Control', 'no-store').json({ error: { status: 409, key: err.key, message: req.t(err.key) } });
+        return;
+      }
+      res.set('Cache-Control', 'private, max-age=3600').json(peaksResponse(peaks, recording.durationSec));
+    },
+
+    /** POST /calls/:id/prepare — the Retry button (also queues a call never prepared). */
+    async prepare(req: Request, res: Response) {
+      const id = idParam(req);
+      const scope = await repo.findCallScope(deps.db, id);
+      if (!scope) throw new NotFoundError('calls.show.notFound');
+      if (!canViewCall(viewerOf(req), scope)) throw new ForbiddenError();
+      if (!scope.recordingId) throw new AppError(404, 'calls.audio.none');
+      const state = await ensureRecordingPrepared(deps, scope.recordingId, { retryFailed: true });
+      await audit(deps.db, { userId: req.user!.id, action: 'recording.prepareRetry', entityType: 'call', entityId: id, ip: req.ip, details: { recordingId: scope.recordingId } }, deps.clock);
+      if (wantsJson(req)) {
+        res.status(202).json({ preparation: state });
+        return;
+      }
+      flash(req, { type: 'info', key: state?.status === 'ready' ? 'calls.prepare.alreadyReady' : 'calls.prepare.queuedFlash' });
+      res.redirect(`/calls/${id}`);
+    },
+  };
+}

@@ -1,0 +1,155 @@
+// Recordings: the only place their SQL lives. A row per distinct content (sha256); calls point at it.
+import type { Knex } from 'knex';
+import { insertReturningId, nowIso, parseJson, toBool } from '../../db';
+import type { AudioFacts } from '../media';
+
+export type RecordingStatus = 'stored' | 'preparing' | 'ready' | 'failed';
+
+/** Why preparation failed, as an i18n key and params (media.rejected.* or calls.prepare.*). */
+export interface PrepareError {
+  key: string;
+  params: Record<string, string | number | boolean>;
+}
+
+export interface Recording {
+  id: number;
+  sha256: string;
+  storageKey: string;
+  originalName: string | null;
+  sizeBytes: number;
+  format: string | null;
+  codec: string | null;
+  sampleRate: number | null;
+  channels: number | null;
+  durationSec: number | null;
+  mimeType: string | null;
+  hasVideo: boolean;
+  status: RecordingStatus;
+  renditionKey: string | null;
+  peaksKey: string | null;
+  facts: AudioFacts | null;
+  prepareError: PrepareError | null;
+  preparedAt: string | null;
+  createdAt: string;
+}
+
+const COLUMNS = [
+  'id', 'sha256', 'storage_key', 'original_name', 'size_bytes', 'format', 'codec', 'sample_rate', 'channels', 'duration_sec',
+  'mime_type', 'has_video', 'status', 'rendition_key', 'peaks_key', 'facts', 'prepare_error', 'prepared_at', 'created_at',
+];
+
+function mapRecording(r: Record<string, unknown>): Recording {
+  return {
+    id: Number(r.id),
+    sha256: r.sha256 as string,
+    storageKey: r.storage_key as string,
+    originalName: (r.original_name as string | null) ?? null,
+    sizeBytes: Number(r.size_bytes),
+    format: (r.format as string | null) ?? null,
+    codec: (r.codec as string | null) ?? null,
+    sampleRate: r.sample_rate == null ? null : Number(r.sample_rate),
+    channels: r.channels == null ? null : Number(r.channels),
+    durationSec: r.duration_sec == null ? null : Number(r.duration_sec),
+    mimeType: (r.mime_type as string | null) ?? null,
+    hasVideo: toBool(r.has_video),
+    status: r.status as RecordingStatus,
+    renditionKey: (r.rendition_key as string | null) ?? null,
+    peaksKey: (r.peaks_key as string | null) ?? null,
+    facts: parseJson<AudioFacts | null>(r.facts, null),
+    prepareError: parseJson<PrepareError | null>(r.prepare_error, null),
+    preparedAt: (r.prepared_at as string | null) ?? null,
+    createdAt: r.created_at as string,
+  };
+}
+
+export async function findRecording(db: Knex | Knex.Transaction, id: number): Promise<Recording | null> {
+  const r = await db('recordings').where({ id }).first(COLUMNS);
+  return r ? mapRecording(r) : null;
+}
+
+export async function findRecordingBySha(db: Knex | Knex.Transaction, sha256: string): Promise<Recording | null> {
+  const r = await db('recordings').where({ sha256 }).first(COLUMNS);
+  return r ? mapRecording(r) : null;
+}
+
+export interface NewRecording {
+  sha256: string;
+  storageKey: string;
+  originalName: string | null;
+  sizeBytes: number;
+  format: string;
+  codec: string;
+  sampleRate: number;
+  channels: number;
+  durationSec: number;
+  mimeType: string;
+  hasVideo: boolean;
+}
+
+export async function insertRecording(db: Knex | Knex.Transaction, r: NewRecording, clock?: () => Date): Promise<number> {
+  const now = nowIso(clock);
+  return insertReturningId(db, 'recordings', {
+    sha256: r.sha256,
+    storage_key: r.storageKey,
+    original_name: r.originalName ? r.originalName.slice(0, 255) : null,
+    size_bytes: r.sizeBytes,
+    format: r.format.slice(0, 32),
+    codec: r.codec.slice(0, 32),
+    sample_rate: r.sampleRate,
+    channels: r.channels,
+    duration_sec: r.durationSec,
+    mime_type: r.mimeType.slice(0, 64),
+    has_video: r.hasVideo,
+    status: 'stored',
+    created_at: now,
+    updated_at: now,
+  });
+}
+
+export async function markPreparing(db: Knex, id: number, clock?: () => Date): Promise<void> {
+  await db('recordings').where({ id }).update({ status: 'preparing', updated_at: nowIso(clock) });
+}
+
+export interface PreparedRecording {
+  format: string;
+  codec: string;
+  sampleRate: number;
+  channels: number;
+  durationSec: number;
+  mimeType: string;
+  hasVideo: boolean;
+  renditionKey: string | null;
+  peaksKey: string;
+  facts: AudioFacts;
+}
+
+export async function markReady(db: Knex, id: number, p: PreparedRecording, clock?: () => Date): Promise<void> {
+  const now = nowIso(clock);
+  await db('recordings').where({ id }).update({
+    status: 'ready',
+    format: p.format.slice(0, 32),
+    codec: p.codec.slice(0, 32),
+    sample_rate: p.sampleRate,
+    channels: p.channels,
+    duration_sec: p.durationSec,
+    mime_type: p.mimeType.slice(0, 64),
+    has_video: p.hasVideo,
+    rendition_key: p.renditionKey,
+    peaks_key: p.peaksKey,
+    facts: JSON.stringify(p.facts),
+    prepare_error: null,
+    prepared_at: now,
+    updated_at: now,
+  });
+}
+
+/** Records a failure: final (status failed) or one that will be retried (back to stored, error kept for the page). */
+export async function markPrepareFailed(db: Knex, id: number, error: PrepareError, final: boolean, clock?: () => Date): Promise<void> {
+  await db('recordings').where({ id }).update({ status: final ? 'failed' : 'stored', prepare_error: JSON.stringify(error), updated_at: nowIso(clock) });
+}
+
+/** How many calls use a recording (the content-addressed store shares one file between calls). */
+export async function recordingInUse(db: Knex | Knex.Transaction, sha256: string): Promise<boolean> {
+  const r = await db('recordings').where({ sha256 }).first('id');
+  return Boolean(r);
+}

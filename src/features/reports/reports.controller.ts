@@ -1,0 +1,152 @@
+// Parses the report requests, asks the service, renders the dashboard or streams a download.
+import type { Request, Response } from 'express';
+import type { AppDeps } from '../../app-context';
+import { audit } from '../../audit/audit';
+import { ValidationError, NotFoundError, type FieldError } from '../../http/errors';
+import { flash } from '../../http/guards';
+import { isMailConfigured } from '../../mail';
+import { WEEKLY_ROLES, isSubscribed, setSubscribed } from './weekly-report';
+import { tashkentToday } from '../../time';
+import { dashboardChartData, jsonForScript } from './dashboard-view';
+import { dashboardTables, isTableSlug, regionName, type TableContext } from './report-tables';
+import { writeCsv } from './report-writers';
+import { evaluationsExport, reportTables, writeReportWorkbook } from './reports.export';
+import { CALL_LANGUAGES, filtersQuery, parseReportFilters, type ReportFilters } from './reports.schema';
+import { buildDashboard, filterOptions, resolveScope, type ResolvedScope } from './reports.service';
+
+export function reportsController(deps: AppDeps) {
+  const { db, config } = deps;
+
+  function parse(req: Request): ReportFilters {
+    const parsed = parseReportFilters(req.query as Record<string, unknown>, { today: tashkentToday(deps.clock), maxDays: config.maxReportDays });
+    if (!parsed.ok) throw new ValidationError(parsed.errors, 'reports.filters.invalid');
+    return parsed.filters;
+  }
+
+  function tableContext(req: Request, r: ResolvedScope): TableContext {
+    const f = r.filters;
+    return {
+      t: req.t,
+      lang: req.lang,
+      filters: f,
+      filterLabels: {
+        team: f.teamId === null ? null : (r.teamOptions.find((x) => x.id === f.teamId)?.name ?? null),
+        region: f.regionId === null ? null : regionName(r.regionOptions.find((x) => x.id === f.regionId), req.lang, req.t),
+        category: f.category === null ? null : req.t(`calls.category.${f.category}`, { defaultValue: f.category }),
+        language: f.language === null ? null : req.t(`calls.language.${f.language}`, { defaultValue: f.language }),
+      },
+      generatedAt: deps.clock(),
+      bands: config.scoreBands,
+    };
+  }
+
+  /** A safe download name: the period, ASCII only. */
+  function fileName(f: ReportFilters, stem: string, ext: string): string {
+    return `sifat-${stem}-${f.from}_${f.to}.${ext}`;
+  }
+
+  /** Closing the tab mid-download stops the reading of pages. */
+  function abortOnClose(res: Response): AbortSignal {
+    const controller = new AbortController();
+    res.on('close', () => {
+      if (!res.writableFinished) controller.abort();
+    });
+    return controller.signal;
+  }
+
+  return {
+    async dashboard(req: Request, res: Response) {
+      const today = tashkentToday(deps.clock);
+      const parsed = parseReportFilters(req.query as Record<string, unknown>, { today, maxDays: config.maxReportDays });
+      let errors: FieldError[] = parsed.ok ? [] : parsed.errors;
+      let resolved: ResolvedScope | null = null;
+      if (parsed.ok) {
+        try {
+          resolved = await resolveScope(db, req.user!, parsed.filters);
+        } catch (e) {
+          if (!(e instanceof ValidationError)) throw e;
+          errors = e.fields;
+        }
+      }
+      if (!resolved) {
+        // Show the form again with what was typed and what is wrong, and no figures.
+        const o = await filterOptions(db, req.user!);
+        res.status(400).renderPage('reports/dashboard', {
+          title: req.t('reports.title'),
+          errors,
+          values: req.query,
+          options: { teams: o.teamOptions, regions: o.regionOptions, categories: o.categoryOptions, languages: CALL_LANGUAGES },
+          limitedToOwnTeams: req.user!.role === 'supervisor',
+          dashboard: null,
+          today,
+          maxDays: config.maxReportDays,
+        });
+        return;
+      }
+      const dashboard = await buildDashboard(db, resolved.scope, config.scoreBands);
+      const ctx = tableContext(req, resolved);
+      const tables = dashboardTables(dashboard, ctx);
+      res.renderPage('reports/dashboard', {
+        title: req.t('reports.title'),
+        scripts: ['dashboard'],
+        errors: [],
+        values: { from: resolved.filters.from, to: resolved.filters.to, team: resolved.filters.teamId ?? '', region: resolved.filters.regionId ?? '', category: resolved.filters.category ?? '', language: resolved.filters.language ?? '' },
+        options: optionsFor(resolved),
+        limitedToOwnTeams: resolved.limitedToOwnTeams,
+        dashboard,
+        tables: Object.fromEntries(tables.map((tb) => [tb.slug, tb])),
+        chartData: dashboardChartData(dashboard, ctx),
+        jsonForScript,
+        weekly: WEEKLY_ROLES.includes(req.user!.role)
+          ? { subscribed: await isSubscribed(db, req.user!.id), mailConfigured: isMailConfigured(config), hasEmail: !!req.user!.email, back: req.originalUrl }
+          : null,
+        exportQuery: filtersQuery(resolved.filters),
+        filterLabels: ctx.filterLabels,
+        today,
+        maxDays: config.maxReportDays,
+      });
+    },
+
+    /** Turns the weekly report e-mail on or off for the signed-in leadership or admin user. */
+    async subscription(req: Request, res: Response) {
+      const on = String((req.body as Record<string, unknown>).weekly ?? '') === 'on';
+      await setSubscribed(db, req.user!.id, on, deps.clock);
+      await audit(db, { userId: req.user!.id, action: on ? 'report.subscribe' : 'report.unsubscribe', entityType: 'user', entityId: req.user!.id }, deps.clock);
+      flash(req, { type: 'success', key: on ? 'reports.weekly.turnedOn' : 'reports.weekly.turnedOff' });
+      const back = typeof (req.body as Record<string, unknown>).back === 'string' && /^\/reports(\?[^\s]*)?$/.test(String((req.body as Record<string, unknown>).back)) ? String((req.body as Record<string, unknown>).back) : '/reports';
+      res.redirect(back);
+    },
+
+    async exportXlsx(req: Request, res: Response) {
+      const filters = parse(req);
+      const resolved = await resolveScope(db, req.user!, filters);
+      const ctx = tableContext(req, resolved);
+      const signal = abortOnClose(res);
+      await audit(db, { userId: req.user!.id, action: 'report.export', entityType: 'report', details: { format: 'xlsx', ...filters } }, deps.clock);
+      res.setHeader('Content-Type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+      res.setHeader('Content-Disposition', `attachment; filename="${fileName(filters, 'report', 'xlsx')}"`);
+      res.setHeader('Cache-Control', 'no-store');
+      await writeReportWorkbook(db, resolved, ctx, res, { bands: config.scoreBands, signal });
+    },
+
+    async exportCsv(req: Request, res: Response) {
+      const table = String(req.params.table ?? '');
+      if (!isTableSlug(table)) throw new NotFoundError('reports.export.unknownTable', { name: table });
+      const filters = parse(req);
+      const resolved = await resolveScope(db, req.user!, filters);
+      const ctx = tableContext(req, resolved);
+      const signal = abortOnClose(res);
+      // Built before the first byte goes out, so a failure is still an error page and not half a file.
+      const source = table === 'evaluations' ? await evaluationsExport(db, resolved, ctx) : (await reportTables(db, resolved, ctx, config.scoreBands)).find((x) => x.slug === table)!;
+      await audit(db, { userId: req.user!.id, action: 'report.export', entityType: 'report', details: { format: 'csv', table, ...filters } }, deps.clock);
+      res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+      res.setHeader('Content-Disposition', `attachment; filename="${fileName(filters, table, 'csv')}"`);
+      res.setHeader('Cache-Control', 'no-store');
+      await writeCsv(res, source.columns, 'pages' in source ? source.pages : source.rows, signal);
+    },
+  };
+}
+
+function optionsFor(r: ResolvedScope) {
+  return { teams: r.teamOptions, regions: r.regionOptions, categories: r.categoryOptions, languages: CALL_LANGUAGES };
+}

@@ -1,0 +1,387 @@
+// Decides who sees what (a supervisor only their teams) and assembles the dashboard's figures from
+// the repository's grouped sums with the pure functions in aggregate.ts. Takes collaborators as
+// arguments; never sees req/res.
+import type { Knex } from 'knex';
+import type { Role } from '../../auth/roles';
+import { AppError, ForbiddenError, ValidationError, type FieldError } from '../../http/errors';
+import type { MeanCI } from '../../stats';
+import { MIN_N_FOR_RANKING } from '../../stats';
+import type { ErrorCategory } from '../rubrics/rubric.model';
+import {
+  bandOfMean,
+  bucketByWeek,
+  criterionFailures,
+  distribution,
+  meanOf,
+  periodDays,
+  planFulfilment,
+  previousPeriod,
+  rankGroups,
+  scoreGroup,
+  type Band,
+  type CriterionFailure,
+  type Period,
+  type ScoreBands,
+  type ScoreBinCount,
+  type Trend,
+  type WeekBucket,
+} from './aggregate';
+import type { ReportFilters } from './reports.schema';
+import * as repo from './reports.repository';
+
+/** Roles that see the dashboard and may export. Specialists and operators do not. */
+export const REPORT_ROLES: readonly Role[] = ['leadership', 'admin', 'supervisor'];
+
+export interface Viewer {
+  id: number;
+  role: Role;
+}
+
+export interface ResolvedScope {
+  scope: repo.ReportScope;
+  filters: ReportFilters;
+  /** teams the viewer may choose from (a supervisor: their own) */
+  teamOptions: repo.NamedRow[];
+  regionOptions: repo.RegionRow[];
+  categoryOptions: string[];
+  /** true for a supervisor: every figure is limited to their teams' operators */
+  limitedToOwnTeams: boolean;
+}
+
+/**
+ * Turns checked filters into the rows a viewer may see. Supervisors are limited to the teams they
+ * supervise — every figure, chart and export then covers only those teams' operators (and the
+ * plan and workload of work on them). A filter naming something that does not exist is a 400;
+ * a supervisor naming another supervisor's team is a 403.
+ */
+export interface FilterOptions {
+  teamOptions: repo.NamedRow[];
+  regionOptions: repo.RegionRow[];
+  categoryOptions: string[];
+  /** the supervisor's teams; null for roles that see every team */
+  ownTeamIds: number[] | null;
+}
+
+/** What the filter form offers this viewer: a supervisor only their own teams. */
+export async function filterOptions(db: Knex, viewer: Viewer): Promise<FilterOptions> {
+  if (!REPORT_ROLES.includes(viewer.role)) throw new ForbiddenError();
+  const ownTeamIds = viewer.role === 'supervisor' ? await repo.teamIdsSupervisedBy(db, viewer.id) : null;
+  const [teamOptions, regionOptions, categoryOptions] = await Promise.all([repo.teams(db, ownTeamIds), repo.regions(db), repo.callCategories(db)]);
+  return { teamOptions, regionOptions, categoryOptions, ownTeamIds };
+}
+
+export async function resolveScope(db: Knex, viewer: Viewer, filters: ReportFilters): Promise<ResolvedScope> {
+  const { teamOptions, regionOptions, categoryOptions, ownTeamIds } = await filterOptions(db, viewer);
+  const limitedToOwnTeams = ownTeamIds !== null;
+  const errors: FieldError[] = [];
+  if (filters.teamId !== null && !teamOptions.some((t) => t.id === filters.teamId)) {
+    if (limitedToOwnTeams && (await repo.teams(db, [filters.teamId])).length) throw new ForbiddenError('reports.filters.notYourTeam');
+    errors.push({ field: 'team', key: 'reports.filters.unknownValue' });
+  }
+  if (filters.regionId !== null && !regionOptions.some((r) => r.id === filters.regionId)) errors.push({ field: 'region', key: 'reports.filters.unknownValue' });
+  if (filters.category !== null && !categoryOptions.includes(filters.category)) errors.push({ field: 'category', key: 'reports.filters.unknownValue' });
+  if (errors.length) throw new ValidationError(errors, 'reports.filters.invalid');
+
+  const teamIds = filters.teamId !== null ? [filters.teamId] : ownTeamIds;
+  return {
+    scope: { from: filters.from, to: filters.to, teamIds, regionId: filters.regionId, category: filters.category, language: filters.language },
+    filters,
+    teamOptions,
+    regionOptions,
+    categoryOptions,
+    limitedToOwnTeams,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The dashboard's figures
+
+export interface OperatorRow {
+  id: number;
+  code: string;
+  name: string;
+  teamName: string | null;
+  n: number;
+  mean: number | null;
+  ci: MeanCI | null;
+  band: Band | null;
+  critical: number;
+  errors: number;
+  tooFew: boolean;
+  previousN: number;
+  previousMean: number | null;
+  trend: Trend;
+  rank: number | null;
+}
+
+export interface TeamRow {
+  id: number | null;
+  name: string;
+  n: number;
+  mean: number | null;
+  ci: MeanCI | null;
+  band: Band | null;
+  critical: number;
+  errors: number;
+  tooFew: boolean;
+  previousMean: number | null;
+  trend: Trend;
+  rank: number | null;
+}
+
+export interface CriterionRow extends CriterionFailure {
+  /** texts in uz/ru/en from the newest rubric version that has the code; null if none does */
+  text: Record<'uz' | 'ru' | 'en', string> | null;
+  critical: boolean;
+  errorCategory: ErrorCategory | null;
+}
+
+export interface RegionRow {
+  id: number | null;
+  code: string | null;
+  names: { uz: string; ru: string; en: string } | null;
+  calls: number;
+  evaluations: number;
+  mean: number | null;
+  band: Band | null;
+}
+
+export interface SpecialistRow {
+  userId: number;
+  name: string;
+  evaluations: number;
+  avgSeconds: number | null;
+  heardShare: number | null;
+  planned: number;
+  done: number;
+  inProgress: number;
+  open: number;
+  planShare: number | null;
+}
+
+export interface ErrorCategoryRow {
+  category: string | null;
+  minor: number;
+  major: number;
+  critical: number;
+  total: number;
+}
+
+export interface DashboardSummary {
+  evaluations: number;
+  scored: number;
+  mean: number | null;
+  band: Band | null;
+  previousMean: number | null;
+  previousEvaluations: number;
+  criticalFailures: number;
+  criticalShare: number | null;
+  errors: number;
+  planned: number;
+  plannedDone: number;
+  planShare: number | null;
+  unassigned: number;
+  operatorsEvaluated: number;
+}
+
+export interface Dashboard {
+  period: Period & { days: number };
+  previous: Period;
+  bands: ScoreBands;
+  minN: number;
+  summary: DashboardSummary;
+  weeks: WeekBucket[];
+  distribution: ScoreBinCount[];
+  criteria: CriterionRow[];
+  errorsByCategory: ErrorCategoryRow[];
+  specialists: SpecialistRow[];
+  regions: RegionRow[];
+  operators: OperatorRow[];
+  teams: TeamRow[];
+}
+
+function sumSeverities<K>(rows: readonly repo.ErrorCountRow[], keyOf: (r: repo.ErrorCountRow) => K): Map<K, ErrorCategoryRow> {
+  const out = new Map<K, ErrorCategoryRow>();
+  for (const r of rows) {
+    const key = keyOf(r);
+    const row = out.get(key) ?? { category: r.category, minor: 0, major: 0, critical: 0, total: 0 };
+    if (r.severity === 'minor' || r.severity === 'major' || r.severity === 'critical') row[r.severity] += r.n;
+    row.total += r.n;
+    out.set(key, row);
+  }
+  return out;
+}
+
+/** Adds rows' sums up by a key, e.g. operators to their teams (sums, counts and squares add; means do not). */
+function sumByTeam<R extends repo.MomentRow>(rows: readonly R[], teamOf: (operatorId: number | null, row: R) => number | null): Map<number | null, repo.MomentRow> {
+  const out = new Map<number | null, repo.MomentRow>();
+  for (const r of rows) {
+    const key = teamOf(r.key, r);
+    const t = out.get(key) ?? { key, count: 0, n: 0, sum: 0, sumSq: 0, critical: 0 };
+    t.count += r.count;
+    t.n += r.n;
+    t.sum += r.sum;
+    t.sumSq += r.sumSq;
+    t.critical += r.critical;
+    out.set(key, t);
+  }
+  return out;
+}
+
+/** Everything the dashboard shows for a scope. Runs the grouped queries one after another (SQLite has one writer and few readers; PostgreSQL gains little from parallel small queries). */
+export async function buildDashboard(db: Knex, scope: repo.ReportScope, bands: ScoreBands, minN = MIN_N_FOR_RANKING): Promise<Dashboard> {
+  const previous = previousPeriod(scope);
+  
+  const dayBins = await repo.dayBinSums(db, scope);
+  const opRegion = await repo.operatorRegionMoments(db, scope);
+  const opPrev = await repo.operatorMoments(db, scope, previous);
+  const work = await repo.specialistWork(db, scope);
+  const { failed, na } = await repo.flaggedAnswerCounts(db, scope);
+  const errorRowsRaw = await repo.errorCounts(db, scope);
+  const assignments = await repo.assignmentCounts(db, scope);
+  const volumes = await repo.callVolumes(db, scope);
+
+  const opNow = [...sumByTeam(opRegion, (operatorId) => operatorId).values()];
+  const regionNow = [...sumByTeam(opRegion, (_operatorId, row) => row.regionId).values()];
+  // Operators of either period or with errors: their names and teams, for every table below.
+  const opIds = [...new Set([...opNow, ...opPrev].map((r) => r.key).concat(errorRowsRaw.map((r) => r.operatorId)))].filter((k): k is number => k !== null);
+  const opInfo = await repo.operators(db, opIds);
+  const teamOf = (operatorId: number | null) => (operatorId === null ? null : (opInfo.get(operatorId)?.teamId ?? null));
+  const errorsByCategory = sumSeverities(errorRowsRaw, (r) => r.category);
+  const errorsByOperator = sumSeverities(errorRowsRaw, (r) => r.operatorId);
+  const errorsByTeam = sumSeverities(errorRowsRaw, (r) => teamOf(r.operatorId));
+  const teamNow = [...sumByTeam(opNow, teamOf).values()];
+  const prevTotals = [...sumByTeam(opPrev, teamOf).values()];
+
+  // Headline figures, trend and distribution from the per-day, per-bin sums.
+  const byDay = new Map<string, { n: number; sum: number }>();
+  const bins = new Map<number, number>();
+  let evaluations = 0;
+  let scored = 0;
+  let sum = 0;
+  let critical = 0;
+  const versionCounts = new Map<number, number>();
+  for (const r of dayBins) {
+    versionCounts.set(r.rubricVersionId, (versionCounts.get(r.rubricVersionId) ?? 0) + r.n);
+    evaluations += r.n;
+    scored += r.scored;
+    sum += r.sum;
+    critical += r.critical;
+    const d = byDay.get(r.date) ?? { n: 0, sum: 0 };
+    d.n += r.scored;
+    d.sum += r.sum;
+    byDay.set(r.date, d);
+    if (r.bin !== null) bins.set(r.bin, (bins.get(r.bin) ?? 0) + r.n);
+  }
+  const weeks = bucketByWeek([...byDay.entries()].map(([date, d]) => ({ date, ...d })), scope);
+  const mean = meanOf({ n: scored, sum });
+  const prevN = prevTotals.reduce((s, r) => s + r.n, 0);
+  const prevMean = meanOf({ n: prevN, sum: prevTotals.reduce((s, r) => s + r.sum, 0) });
+
+  // Operators: current against previous, ranked only with enough evaluations.
+  const prevByOp = new Map(opPrev.map((r) => [r.key, r]));
+  const operatorsUnranked = opNow
+    .filter((r) => r.key !== null)
+    .map((r) => {
+      const info = opInfo.get(r.key!);
+      const prev = prevByOp.get(r.key) ?? { n: 0, sum: 0 };
+      const g = scoreGroup(r, prev, bands, minN);
+      return { id: r.key!, code: info?.code ?? '', name: info?.name ?? `#${r.key}`, teamName: info?.teamName ?? null, ...g, n: r.n, errors: errorsByOperator.get(r.key)?.total ?? 0 };
+    });
+  const operators: OperatorRow[] = rankGroups(operatorsUnranked);
+
+  // Teams (operators without a team are grouped as one row with id null).
+  const teamPrevById = new Map(prevTotals.map((r) => [r.key, r]));
+  const teamNames = new Map((await repo.teams(db)).map((t) => [t.id, t.name]));
+  const teams: TeamRow[] = rankGroups(
+    teamNow.map((r) => {
+      const g = scoreGroup(r, teamPrevById.get(r.key) ?? { n: 0, sum: 0 }, bands, minN);
+      return { id: r.key, name: r.key === null ? '' : (teamNames.get(r.key) ?? `#${r.key}`), n: r.n, mean: g.mean, ci: g.ci, band: g.band, critical: g.critical, errors: errorsByTeam.get(r.key)?.total ?? 0, tooFew: g.tooFew, previousMean: g.previousMean, trend: g.trend };
+    }),
+  );
+
+  // Criteria failing most, with their texts from the newest version that has each code.
+  const versions = await repo.rubricVersions(db, [...versionCounts.keys()]);
+  const versionCodes = new Map([...versions.values()].map((v) => [v.id, v.criteria.map((c) => c.code)]));
+  const newestFirst = [...versions.values()].sort((a, b) => b.id - a.id);
+  const criteria: CriterionRow[] = criterionFailures(versionCounts, versionCodes, failed, na).map((c) => {
+    const def = newestFirst.map((v) => v.criteria.find((x) => x.code === c.code)).find(Boolean);
+    return { ...c, text: def ? def.text : null, critical: def?.critical ?? false, errorCategory: def?.errorCategory ?? null };
+  });
+
+  // Specialists: workload and plan fulfilment side by side.
+  const plan = planFulfilment(assignments);
+  const planBy = new Map(plan.bySpecialist.map((p) => [p.specialistUserId, p]));
+  const workBy = new Map(work.map((w) => [w.userId, w]));
+  const specialistIds = [...new Set([...workBy.keys(), ...planBy.keys()])];
+  const names = await repo.userNames(db, specialistIds);
+  const specialists: SpecialistRow[] = specialistIds
+    .map((id) => {
+      const w = workBy.get(id);
+      const p = planBy.get(id);
+      return {
+        userId: id,
+        name: names.get(id) ?? `#${id}`,
+        evaluations: w?.evaluations ?? 0,
+        avgSeconds: w?.avgSeconds ?? null,
+        heardShare: w?.heardShare ?? null,
+        planned: p?.planned ?? 0,
+        done: p?.done ?? 0,
+        inProgress: p?.inProgress ?? 0,
+        open: p?.open ?? 0,
+        planShare: p?.share ?? null,
+      };
+    })
+    .sort((a, b) => b.evaluations - a.evaluations || b.planned - a.planned || a.name.localeCompare(b.name));
+
+  // Regions: every region (a region with calls but no evaluations is worth seeing), plus "no region".
+  const regionList = await repo.regions(db);
+  const regionMoments = new Map(regionNow.map((r) => [r.key, r]));
+  const regions: RegionRow[] = regionList
+    .map((r) => ({ id: r.id as number | null, code: r.code as string | null, names: r.names as RegionRow['names'] }))
+    .concat(regionMoments.has(null) || volumes.has(null) ? [{ id: null, code: null, names: null }] : [])
+    .map((r) => {
+      const m = regionMoments.get(r.id);
+      const mMean = m ? meanOf(m) : null;
+      return { ...r, calls: volumes.get(r.id) ?? 0, evaluations: m?.count ?? 0, mean: mMean, band: bandOfMean(mMean, bands) };
+    });
+
+  const errorRows = [...errorsByCategory.values()].sort((a, b) => b.total - a.total || String(a.category).localeCompare(String(b.category)));
+  return {
+    period: { from: scope.from, to: scope.to, days: periodDays(scope) },
+    previous,
+    bands,
+    minN,
+    summary: {
+      evaluations,
+      scored,
+      mean,
+      band: bandOfMean(mean, bands),
+      previousMean: prevMean,
+      previousEvaluations: prevTotals.reduce((s, r) => s + r.count, 0),
+      criticalFailures: critical,
+      criticalShare: evaluations > 0 ? critical / evaluations : null,
+      errors: errorRows.reduce((s, r) => s + r.total, 0),
+      planned: plan.planned,
+      plannedDone: plan.done,
+      planShare: plan.planned > 0 ? plan.done / plan.planned : null,
+      unassigned: plan.unassigned,
+      operatorsEvaluated: operators.length,
+    },
+    weeks,
+    distribution: distribution(bins, bands),
+    criteria,
+    errorsByCategory: errorRows,
+    specialists,
+    regions,
+    operators,
+    teams,
+  };
+}
+
+/** Unknown CSV table names are 404s, like any unknown page. */
+export class UnknownTableError extends AppError {
+  constructor(name: string) {
+    super(404, 'reports.export.unknownTable', { name });
+  }
+}

@@ -1,0 +1,2 @@
+// The shared mailer: `import { createMailer, isMailConfigured } from '../../mail'`.
+export * from './mailer';
