@@ -23,6 +23,8 @@ export function uploadMiddleware(opts: UploadOptions): RequestHandler[] {
   const m = multer({
     // multer names temp files randomly; the client's file name is kept only as metadata.
     dest: UPLOAD_TMP_DIR,
+    // Browsers send UTF-8 file names (Cyrillic, oʻ/gʻ); multer would read them as Latin-1.
+    defParamCharset: 'utf8',
     limits: { fileSize: opts.maxFileBytes, files: opts.fields.reduce((n, f) => n + f.maxCount, 0), fieldSize: 2 * 1024 * 1024 },
   }).fields(opts.fields);
   const parse: RequestHandler = (req, res, next) => {

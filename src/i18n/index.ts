@@ -66,8 +66,12 @@ const localeTags: Record<Language, string> = { uz: 'uz-Latn-UZ', ru: 'ru-RU', en
 /** Formatting in the user's language and Asia/Tashkent time. */
 export function formatters(lang: Language) {
   const tag = localeTags[lang];
-  const dateTime = new Intl.DateTimeFormat(tag, { timeZone: 'Asia/Tashkent', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
-  const date = new Intl.DateTimeFormat(tag, { timeZone: 'Asia/Tashkent', year: 'numeric', month: '2-digit', day: '2-digit' });
+  // Uzbek and Russian write dates as 25.11.2026 (Intl gives 25/11/2026 for uz).
+  const dotted = lang !== 'en';
+  const dtf = new Intl.DateTimeFormat(tag, { timeZone: 'Asia/Tashkent', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+  const df = new Intl.DateTimeFormat(tag, { timeZone: 'Asia/Tashkent', year: 'numeric', month: '2-digit', day: '2-digit' });
+  const dateTime = { format: (d: Date) => (dotted ? dtf.format(d).replace(/\//g, '.') : dtf.format(d)) };
+  const date = { format: (d: Date) => (dotted ? df.format(d).replace(/\//g, '.') : df.format(d)) };
   const number = new Intl.NumberFormat(tag, { maximumFractionDigits: 1 });
   return {
     dateTime: (v: string | Date | null | undefined) => (v ? dateTime.format(new Date(v)) : '—'),

@@ -23,7 +23,7 @@ export async function supervisorInbox(db: Knex, userId: number, today: string) {
   const base = () => db('errors as e').join('operators as o', 'o.id', 'e.operator_id').whereIn('o.team_id', teamIds).whereNull('e.voided_at');
   const newErrors = await base().where('e.status', 'new').count({ n: '*' }).first();
   const overdue = await base().where('e.status', 'action_recorded').andWhere('e.action_due', '<', today).count({ n: '*' }).first();
-  const complex = await db('evaluations as v').join('operators as o', 'o.id', 'v.operator_id').whereIn('o.team_id', teamIds).where('v.is_complex_case', true).where('v.status', 'submitted').count({ n: '*' }).first();
+  const complex = await db('evaluations as v').join('operators as o', 'o.id', 'v.operator_id').whereIn('o.team_id', teamIds).where('v.is_complex_case', true).where('v.status', 'submitted').whereNull('v.complex_resolved_at').count({ n: '*' }).first();
   return { teams: teamIds.length, newErrors: num(newErrors?.n), overdue: num(overdue?.n), complexOpen: num(complex?.n) };
 }
 

@@ -1,10 +1,7 @@
 // The admin import pages: upload a manifest with its recordings, watch the job's progress, read
 // the result. Thin: parse the request, ask the service, render.
-import fs from 'node:fs';
-import path from 'node:path';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
-import { transformSync } from 'esbuild';
 import type { AppDeps } from '../../app-context';
 import { NotFoundError, type FieldError } from '../../http/errors';
 import { cleanupUploads } from '../../http/uploads';
@@ -30,16 +27,6 @@ const formSchema = z.object({
 function pageParam(req: Request): number {
   const n = Number(req.query.page);
   return Number.isInteger(n) && n > 0 && n < 100000 ? n : 1;
-}
-
-let clientScript: string | null = null;
-/** The page's progress script, compiled once from imports.client.ts (served from here, so the feature stays in its folder). */
-function progressScript(): string {
-  if (clientScript === null) {
-    const source = fs.readFileSync(path.join(__dirname, 'imports.client.ts'), 'utf8');
-    clientScript = transformSync(source, { loader: 'ts', format: 'esm', target: 'chrome110', minify: true }).code;
-  }
-  return clientScript;
 }
 
 export function importsController(deps: AppDeps) {
@@ -118,6 +105,7 @@ export function importsController(deps: AppDeps) {
         page,
         pages: Math.max(1, Math.ceil(callCount / CALLS_PAGE_SIZE)),
         live: imp.status === 'queued' || imp.status === 'running',
+        scripts: imp.status === 'queued' || imp.status === 'running' ? ['imports'] : [],
       });
     },
 
@@ -160,8 +148,5 @@ export function importsController(deps: AppDeps) {
       res.send(toExcelCsv([header, example1, example2]));
     },
 
-    async script(_req: Request, res: Response) {
-      res.type('text/javascript').set('Cache-Control', deps.config.env === 'production' ? 'private, max-age=3600' : 'no-cache').send(progressScript());
-    },
   };
 }

@@ -17,7 +17,6 @@ export function importsRoutes(deps: AppDeps): Router {
   // Role first, then the upload: nobody else gets to send us files.
   r.post('/admin/imports', admin, upload, c.create);
   r.get('/admin/imports/template.csv', admin, c.template);
-  r.get('/admin/imports/progress.js', admin, c.script);
   r.get('/admin/imports/:id', admin, c.show);
   r.get('/admin/imports/:id/status', admin, c.status);
   r.get('/admin/imports/:id/rejected.csv', admin, c.rejectedCsv);

@@ -1,6 +1,6 @@
 // Browser code of an import's page: while the import runs, poll its status and move the progress
 // bar and the counts; when it ends, reload to show the result. (Served compiled by the imports
-// controller at /admin/imports/progress.js.)
+// page as the 'imports' bundle.)
 const box = document.querySelector<HTMLElement>('[data-import-status]');
 
 if (box) {
