@@ -101,7 +101,10 @@ export class JobQueue {
     };
     if (o.dedupeKey) {
       const inserted = await db('jobs').insert(row).onConflict('dedupe_key').ignore().returning('id');
-      if (inserted.length) return Number((inserted[0] as { id: number }).id ?? inserted[0]);
+      if (inserted.length) {
+        this.kick();
+        return Number((inserted[0] as { id: number }).id ?? inserted[0]);
+      }
       const existing = await db('jobs').where({ dedupe_key: o.dedupeKey }).first('id');
       return Number(existing.id);
     }

@@ -68,9 +68,9 @@ export async function seedOperatorPortal(ctx: SeedContext): Promise<void> {
     const failed = (await repo.listAnswers(db, older.id)).find((a) => a.failed);
     if (failed) {
       const raisedAt = new Date(Date.parse(older.submittedAt!) + 30 * 3600_000);
-      const disputeId = await raiseDispute(at(raisedAt), user, older.id, { criterionCode: failed.criterionCode, comment: "Men bu bandni bajarganman, yozuvning oxirini tinglab ko'ring." });
+      const disputeId = await raiseDispute(at(raisedAt), user, older.id, { criterionCode: failed.criterionCode, comment: `${failed.criterionCode} bo'yicha talabni bajarganman deb hisoblayman, yozuvning oxirini tinglab ko'ring.` });
       await rejectDispute(at(new Date(raisedAt.getTime() + 5 * 3600_000)), { id: supervisorId, role: 'supervisor' }, disputeId, {
-        note: "Yozuvni qayta tingladim: chaqiruvchiga keyingi harakatlar aytilmagan. Baho o'zgarmaydi.",
+        note: `Yozuvni qayta tingladim: ${failed.criterionCode} bo'yicha talab bajarilmagan. Baho o'zgarmaydi.`,
       });
     }
   }
@@ -80,11 +80,15 @@ export async function seedOperatorPortal(ctx: SeedContext): Promise<void> {
   let recentId = recent?.id ?? null;
   if (!recentId) recentId = await evaluationWithFailure(ctx, operator.id, specialistId, 'INFO-2', today);
   if (recentId) {
-    const failed = (await repo.listAnswers(db, recentId)).find((a) => a.failed);
+    const answers = await repo.listAnswers(db, recentId);
+    // The location criterion when it failed (the comment speaks of it), else the first failure.
+    const failed = answers.find((a) => a.failed && a.criterionCode === 'INFO-2') ?? answers.find((a) => a.failed);
     if (failed) {
       const e = await repo.findEvaluation(db, recentId);
       const raisedAt = new Date(Math.min(Date.parse(e!.submittedAt!) + 20 * 3600_000, clock().getTime() - 30 * 60_000));
-      await raiseDispute(at(raisedAt), user, recentId, { criterionCode: failed.criterionCode, comment: "Manzilni xaritada tekshirganman: 1:10 da koordinatalarni chaqiruvchiga qayta o'qib berdim. Iltimos, yozuvni qayta tinglang." });
+      await raiseDispute(at(raisedAt), user, recentId, { criterionCode: failed.criterionCode, comment: failed.criterionCode === 'INFO-2'
+        ? "Manzilni xaritada tekshirganman: 1:10 da koordinatalarni chaqiruvchiga qayta o'qib berdim. Iltimos, yozuvni qayta tinglang."
+        : `${failed.criterionCode} bo'yicha talabni bajarganman: chaqiruvning 1:10 qismini qayta tinglang, iltimos.` });
     }
   }
   ctx.log(`operator portal: account "${DEMO_OPERATOR_USERNAME}" for ${OPERATOR_CODE}, ${acknowledged} acknowledged, disputes seeded`);

@@ -116,20 +116,22 @@ export function dashboardChartData(d: Dashboard, ctx: TableContext): DashboardCh
   };
 
   const regionRows = d.regions.filter((r) => r.calls > 0 || r.evaluations > 0 || r.id !== null);
+  // Horizontal, so the fourteen region names read on the axis instead of slanting under bars.
   const regions: ChartSpec = {
     type: 'bar',
     data: {
       labels: regionRows.map((r) => regionName(r, lang, t)),
       datasets: [
-        { type: 'line', label: t('reports.chart.meanScore'), data: regionRows.map((r) => round1(r.mean)), borderColor: PRIMARY, backgroundColor: regionRows.map((r) => (r.band ? BAND_COLOURS[r.band] : MUTED)), pointRadius: 6, pointHoverRadius: 8, showLine: false, yAxisID: 'y1', order: 1 },
-        { type: 'bar', label: t('reports.chart.calls'), data: regionRows.map((r) => r.calls), backgroundColor: PRIMARY_SOFT, borderColor: 'rgba(15, 92, 140, 0.35)', borderWidth: 1, yAxisID: 'y', order: 2 },
+        { type: 'line', indexAxis: 'y', label: t('reports.chart.meanScore'), data: regionRows.map((r) => round1(r.mean)), borderColor: '#ffffff', borderWidth: 1.5, backgroundColor: regionRows.map((r) => (r.band ? BAND_COLOURS[r.band] : MUTED)), pointRadius: 7, pointHoverRadius: 9, showLine: false, xAxisID: 'x1', order: 1 },
+        { type: 'bar', label: t('reports.chart.calls'), data: regionRows.map((r) => r.calls), backgroundColor: PRIMARY_SOFT, borderColor: 'rgba(15, 92, 140, 0.45)', borderWidth: 1, xAxisID: 'x', order: 2, barPercentage: 0.8 },
       ],
     },
     options: {
+      indexAxis: 'y',
       scales: {
-        x: { ticks: { autoSkip: false, maxRotation: 50, minRotation: 30 } },
-        y: countAxis(t('reports.axis.calls')),
-        y1: { min: scoreAxisMin(regionRows.map((r) => r.mean)), max: 100, position: 'right', grid: { drawOnChartArea: false }, title: { display: true, text: t('reports.axis.score') } },
+        y: { ticks: { autoSkip: false } },
+        x: { beginAtZero: true, position: 'bottom', ticks: { precision: 0 }, title: { display: true, text: t('reports.axis.calls') } },
+        x1: { min: scoreAxisMin(regionRows.map((r) => r.mean)), max: 100, position: 'top', grid: { drawOnChartArea: false }, title: { display: true, text: t('reports.axis.score') } },
       },
     },
   };

@@ -361,16 +361,29 @@ export async function shortcomingsByCriterion(db: Conn, scope: OperatorScope, f:
 }
 
 /** Operators with errors on the criteria in the period, most errors first. */
-export async function operatorsWithShortcomings(db: Conn, scope: OperatorScope, f: ShortcomingFilter): Promise<{ operatorId: number; name: string; code: string; teamName: string | null; errors: number; criteria: string[] }[]> {
+export interface OperatorShortcomings {
+  operatorId: number;
+  name: string;
+  code: string;
+  teamName: string | null;
+  /** errors on all the criteria asked about */
+  errors: number;
+  criteria: string[];
+  /** errors per criterion code */
+  byCriterion: Record<string, number>;
+}
+
+export async function operatorsWithShortcomings(db: Conn, scope: OperatorScope, f: ShortcomingFilter): Promise<OperatorShortcomings[]> {
   const rows = await shortcomingQuery(db, scope, f).leftJoin('teams as tm', 'tm.id', 'o.team_id')
     .groupBy('o.id', 'o.full_name', 'o.employee_code', 'tm.name', 'e.criterion_code')
     .select('o.id', 'o.full_name', 'o.employee_code', 'tm.name as team_name', 'e.criterion_code').count({ errors: '*' });
-  const byOperator = new Map<number, { operatorId: number; name: string; code: string; teamName: string | null; errors: number; criteria: string[] }>();
+  const byOperator = new Map<number, OperatorShortcomings>();
   for (const r of rows as Record<string, unknown>[]) {
     const id = Number(r.id);
-    const o = byOperator.get(id) ?? { operatorId: id, name: String(r.full_name), code: String(r.employee_code), teamName: (r.team_name as string | null) ?? null, errors: 0, criteria: [] };
+    const o = byOperator.get(id) ?? { operatorId: id, name: String(r.full_name), code: String(r.employee_code), teamName: (r.team_name as string | null) ?? null, errors: 0, criteria: [], byCriterion: {} };
     o.errors += num(r.errors);
     o.criteria.push(String(r.criterion_code));
+    o.byCriterion[String(r.criterion_code)] = num(r.errors);
     byOperator.set(id, o);
   }
   return [...byOperator.values()].sort((a, b) => b.errors - a.errors || a.name.localeCompare(b.name));

@@ -103,7 +103,9 @@ export async function seedTraining(ctx: SeedContext): Promise<void> {
   const before = { from: addDays(heldDate, -30), to: addDays(heldDate, -1) };
   const top = await repo.shortcomingsByCriterion(db, scope, { from: addDays(today, -30), to: today });
   const firstCode = top.find((r) => r.code === 'INFO-2')?.code ?? top[0]?.code ?? 'INFO-2';
-  const secondCode = top.find((r) => r.code !== firstCode && r.code !== 'OPEN-1')?.code ?? 'CARD-2';
+  // The next plan is about the call card when that is among the frequent ones, else the next shortcoming.
+  const secondCode = ['CARD-2', 'CARD-1'].find((c) => c !== firstCode && top.some((r) => r.code === c)) ?? top.find((r) => r.code !== firstCode && r.code !== 'OPEN-1')?.code ?? 'CARD-2';
+  const texts = await repo.criterionTexts(db);
 
   // ---- 1. a training held a week ago on the top shortcoming ----
   const suggested = await repo.operatorsWithShortcomings(db, scope, { ...before, criteria: [firstCode] });
@@ -189,8 +191,8 @@ export async function seedTraining(ctx: SeedContext): Promise<void> {
   const nextParticipants = nextSuggested.slice(0, 6).map((s) => s.operatorId);
   if (nextParticipants.length) {
     await createTraining(at(atDay(1, '14:00')), supervisor, {
-      topic: "Chaqiruv kartasini to'g'ri va tushunarli to'ldirish",
-      description: "Karta matni qabul qiluvchi xizmat uchun tushunarli bo'lishi: qisqa, aniq, imlo xatolarisiz. Majburiy maydonlar ro'yxati.",
+      topic: secondCode.startsWith('CARD-') ? "Chaqiruv kartasini to'g'ri va tushunarli to'ldirish" : `Mashg'ulot: ${texts.get(secondCode)?.uz ?? secondCode}`,
+      description: secondCode.startsWith('CARD-') ? "Karta matni qabul qiluvchi xizmat uchun tushunarli bo'lishi: qisqa, aniq, imlo xatolarisiz. Majburiy maydonlar ro'yxati." : '',
       trainingDate: addDays(today, 5),
       trainer: 'Gulnora Tursunova',
       location: "O'quv xonasi, 2-qavat",

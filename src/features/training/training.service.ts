@@ -112,7 +112,11 @@ export async function frequentShortcomings(deps: Pick<AppDeps, 'db' | 'clock' | 
     ...r,
     text: texts.get(r.code) ?? null,
     perEvaluation: evaluations ? r.errors / evaluations : null,
-    topOperators: byOperator.filter((o) => o.criteria.includes(r.code)).slice(0, 5).map((o) => ({ operatorId: o.operatorId, name: o.name, errors: o.errors })),
+    topOperators: byOperator
+      .filter((o) => o.byCriterion[r.code])
+      .map((o) => ({ operatorId: o.operatorId, name: o.name, errors: o.byCriterion[r.code] ?? 0 }))
+      .sort((a, b) => b.errors - a.errors || a.name.localeCompare(b.name))
+      .slice(0, 5),
   }));
   return { ...base, rows, evaluations, totalErrors: rows.reduce((s, r) => s + r.errors, 0) };
 }
@@ -131,6 +135,12 @@ export async function trainingList(deps: Pick<AppDeps, 'db' | 'clock' | 'config'
     past: all.filter((t) => t.kind === 'training' && !(t.status === 'planned' && t.trainingDate >= today)),
     ruleChanges: all.filter((t) => t.kind === 'rule_change'),
     topShortcomings: shortcomings.rows.slice(0, 6),
+    summary: {
+      held: all.filter((t) => t.kind === 'training' && t.status === 'held').length,
+      trained: all.filter((t) => t.kind === 'training' && t.status === 'held').reduce((s, t) => s + t.attended, 0),
+      feedback: all.reduce((s, t) => s + t.feedback, 0),
+      awaitingAck: all.filter((t) => t.kind === 'rule_change' && t.status !== 'cancelled').reduce((s, t) => s + (t.participants - t.acknowledged), 0),
+    },
     shortcomingPeriod: shortcomings.period,
     canManage: canManageTrainings(viewer.role),
   };

@@ -107,7 +107,7 @@ describe('admin imports page (/admin/imports)', function () {
     const queued = await admin.agent.get(`/admin/imports/${id}`);
     expect(queued.status).to.equal(200);
     expect(queued.text).to.contain(`data-import-status="/admin/imports/${id}/status"`);
-    expect(queued.text).to.contain('src="/admin/imports/progress.js"');
+    expect(queued.text).to.contain('src="/public/build/imports.js"');
     const statusBefore = await admin.agent.get(`/admin/imports/${id}/status`).set('accept', 'application/json');
     expect(statusBefore.body).to.include({ status: 'queued', finished: false });
     const script = await admin.agent.get('/admin/imports/progress.js');
