@@ -11,6 +11,7 @@ import RegionsPlugin, { type Region } from 'wavesurfer.js/dist/plugins/regions.e
 import TimelinePlugin from 'wavesurfer.js/dist/plugins/timeline.esm.js';
 import MinimapPlugin from 'wavesurfer.js/dist/plugins/minimap.esm.js';
 import ZoomPlugin from 'wavesurfer.js/dist/plugins/zoom.esm.js';
+import { decodePeaksDat, peaksForWavesurfer } from '../features/media/peaks-format';
 
 export const SPEEDS = [0.75, 1, 1.25, 1.5, 2] as const;
 export const SKIP_SECONDS = 5;
@@ -87,6 +88,11 @@ async function fetchPeaks(url: string): Promise<PeaksJson | null> {
     // which starts the download while the HTML is still being parsed.
     const res = await fetch(url, { credentials: 'same-origin' });
     if (!res.ok) return null;
+    if ((res.headers.get('content-type') ?? '').startsWith('application/octet-stream')) {
+      // The stored binary peaks: decoded here instead of building a large JSON on the server.
+      const w = peaksForWavesurfer(decodePeaksDat(await res.arrayBuffer()));
+      return { duration: w.duration, channels: w.peaks.length, peaks: w.peaks as unknown as number[][] };
+    }
     const json = (await res.json()) as PeaksJson;
     if (!Array.isArray(json.peaks) || !json.peaks.length || !Array.isArray(json.peaks[0]) || !json.peaks[0].length) return null;
     return json;

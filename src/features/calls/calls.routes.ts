@@ -28,6 +28,7 @@ export function callsRoutes(deps: AppDeps): Router {
   r.get('/calls/:id/preparation', requireRole(...CALL_PAGE_ROLES), calls.preparation);
   r.get('/calls/:id/audio', requireRole(...CALL_PAGE_ROLES), recordings.audio);
   r.get('/calls/:id/peaks', requireRole(...CALL_PAGE_ROLES), recordings.peaks);
+  r.get('/calls/:id/peaks.dat', requireRole(...CALL_PAGE_ROLES), recordings.peaksDat);
   r.post('/calls/:id/prepare', requireRole(...CALL_LIST_ROLES), recordings.prepare);
 
   r.post(

@@ -9,6 +9,7 @@ import { canHearCall, canViewCall, isPlaybackStart } from './calls.policy';
 import * as repo from './calls.repository';
 import { viewerOf } from './calls.controller';
 import * as recRepo from './recordings.repository';
+import { resolveStored } from '../media/store';
 import { ensureRecordingPrepared, peaksResponse, playableFile, readPeaks } from './recordings.service';
 
 export function recordingsController(deps: AppDeps) {
@@ -55,6 +56,26 @@ export function recordingsController(deps: AppDeps) {
         return;
       }
       res.set('Cache-Control', 'private, max-age=3600').json(peaksResponse(peaks, recording.durationSec));
+    },
+
+    /**
+     * GET /calls/:id/peaks.dat — the peaks file as stored (audiowaveform .dat, 1.4 MB per stereo hour):
+     * no JSON to build on the server, so a one-hour call's waveform arrives at disk speed.
+     */
+    async peaksDat(req: Request, res: Response) {
+      const { recording } = await audibleRecording(req);
+      if (recording.status !== 'ready' || !recording.peaksKey) {
+        await ensureRecordingPrepared(deps, recording.id);
+        const err = new ConflictError('calls.peaks.notReady');
+        res.status(409).set('Cache-Control', 'no-store').json({ error: { status: 409, key: err.key, message: req.t(err.key) } });
+        return;
+      }
+      await new Promise<void>((resolve, reject) => {
+        res.sendFile(resolveStored(deps.config.recordingsDir, recording.peaksKey!), { headers: { 'Content-Type': 'application/octet-stream', 'Cache-Control': 'private, max-age=3600' } }, (err) => {
+          if (err && !res.headersSent) reject((err as { status?: number }).status === 404 ? new AppError(404, 'calls.audio.fileMissing') : err);
+          else resolve();
+        });
+      });
     },
 
     /** POST /calls/:id/prepare — the Retry button (also queues a call never prepared). */

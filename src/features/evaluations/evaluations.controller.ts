@@ -121,7 +121,7 @@ async function renderShow(req: Request, res: Response, deps: Pick<AppDeps, 'conf
     editable: data.editable,
     callId: call.id,
     audioUrl: hasAudio ? `/calls/${call.id}/audio` : null,
-    peaksUrl: hasAudio ? `/calls/${call.id}/peaks` : null,
+    peaksUrl: hasAudio ? `/calls/${call.id}/peaks.dat` : null,
     durationSec: data.durationSec,
     silences: facts?.silences ?? [],
     startAt: numberQuery(req.query.t),

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { decodePeaksDat } from '../../../src/features/media/peaks-format';
 import path from 'node:path';
 import request from 'supertest';
 import { expect } from 'chai';
@@ -119,6 +120,23 @@ describe('a call page (/calls/:id), its audio, peaks and preparation', () => {
     const flat: number[] = res.body.peaks.flat();
     expect(flat.every((v) => v >= -1 && v <= 1)).to.equal(true);
     expect(Math.max(...flat)).to.be.above(0.05);
+  });
+
+  it('serves the stored binary peaks at /peaks.dat, the same waveform the JSON describes', async () => {
+    const { agent } = await as(org.specialist);
+    const res = await agent.get(`/calls/${callId}/peaks.dat`).buffer(true).parse((r, cb) => {
+      const chunks: Buffer[] = [];
+      r.on('data', (c: Buffer) => chunks.push(c));
+      r.on('end', () => cb(null, Buffer.concat(chunks)));
+    });
+    expect(res.status).to.equal(200);
+    expect(res.headers['content-type']).to.contain('application/octet-stream');
+    const peaks = decodePeaksDat(res.body as Buffer);
+    expect(peaks.channels).to.equal(2);
+    expect((peaks.length * peaks.samplesPerPixel) / peaks.sampleRate).to.be.closeTo(6, 0.1);
+    for (const u of [org.leadership, org.otherSupervisor]) {
+      expect((await (await as(u)).agent.get(`/calls/${callId}/peaks.dat`)).status, u.username).to.equal(403);
+    }
   });
 
   describe('audio', () => {
