@@ -56,6 +56,7 @@ export function plansController(deps: AppDeps) {
     const status = ASSIGNMENT_STATUSES.includes(req.query.status as AssignmentStatus) ? (req.query.status as AssignmentStatus) : undefined;
     const page = positiveInt(req.query.page) ?? 1;
     const model = await service.planPage(deps, { planDate: o.planDate, planId: o.planId, specialistUserId, status, page }, viewer(req));
+    const scheduledFailure = model.plans.length ? null : await service.scheduledDrawFailure(deps, model.planDate);
     const dateLabel = req.fmt.date(model.planDate);
     res.status(o.status ?? 200).renderPage('plans/plan', {
       title: o.planId ? req.t('plans.plan.titleById', { id: o.planId }) : req.t('plans.plan.title'),
@@ -65,6 +66,7 @@ export function plansController(deps: AppDeps) {
       filters: { specialistUserId, status, page },
       statuses: ASSIGNMENT_STATUSES,
       error: o.error ?? null,
+      scheduledFailure,
       addValues: o.addValues ?? {},
       drawTime: deps.config.planDrawTime,
       algorithmVersion: ALGORITHM_VERSION,

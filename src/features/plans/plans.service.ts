@@ -401,6 +401,22 @@ export function drawJobHandler(deps: Deps) {
   };
 }
 
+/**
+ * Why the scheduled draw of a day did not make a plan, when its job failed: the refusal's i18n key
+ * and params (the job stores them as "<key> <params JSON>"), or null.
+ */
+export async function scheduledDrawFailure(deps: Pick<AppDeps, 'jobs'>, planDate: string): Promise<{ key: string; params: Record<string, unknown> } | null> {
+  const job = await deps.jobs.findByKey(drawDedupeKey(planDate));
+  if (!job || job.status !== 'failed' || !job.lastError) return null;
+  const m = /^(plans\.[\w.]+)\s+(\{.*\})$/s.exec(job.lastError);
+  if (!m) return { key: 'plans.draw.scheduledError', params: {} };
+  try {
+    return { key: m[1], params: JSON.parse(m[2]) as Record<string, unknown> };
+  } catch {
+    return { key: m[1], params: {} };
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Verification
 

@@ -223,6 +223,21 @@ describe('drawing a plan', () => {
     expect(job.status).to.equal('done');
   });
 
+  it('when the scheduled draw is refused (nobody on duty) the job fails for good and the plan page says why', async () => {
+    await makeRules(t.db, { quota: { mode: 'perDay', calls: 2 } });
+    await makeCallsOn(t.db, operators[0], YESTERDAY, 4);
+    await t.db('specialist_duty').update({ on_duty: false });
+    await drawScheduleTick(t)(at(TODAY, '07:00'));
+    await t.jobs.drain();
+    const job = await t.db('jobs').where({ type: DRAW_JOB }).first();
+    expect(job.status).to.equal('failed');
+    expect(Number(job.attempts)).to.equal(1);
+    expect(await count('plans')).to.equal(0);
+    const { agent } = await adminAgent();
+    const page = await agent.get(`/plans?date=${TODAY}`);
+    expect(page.text).to.contain('The scheduled draw at 07:00 made no plan:').and.contain('No specialist is on duty: nothing was drawn.');
+  });
+
   it('the scheduled job skips a day already drawn by hand', async () => {
     await makeRules(t.db, { quota: { mode: 'perDay', calls: 2 } });
     await makeCallsOn(t.db, operators[0], YESTERDAY, 4);
