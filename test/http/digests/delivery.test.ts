@@ -113,7 +113,7 @@ describe('delivering digests by e-mail', () => {
       expect(row.delivery_status).to.equal('sent');
       expect(smtp.received).to.have.length(1);
       const mail = parseMail(smtp.received[0].raw);
-      expect(mail.subject).to.equal("Ma'lumotnoma: Bobur Aliyev jamoalari, 01/05/2026 – 07/05/2026");
+      expect(mail.subject).to.equal("Ma'lumotnoma: Bobur Aliyev jamoalari, 01.05.2026 – 07.05.2026");
       expect(mail.text).to.contain('Assalomu alaykum, Bobur Aliyev!');
       expect(mail.text).to.contain("Qayd etilgan xatolar: 1");
       expect(mail.attachments[0].filename).to.equal('malumotnoma-2026-05-01-2026-05-07.xlsx');

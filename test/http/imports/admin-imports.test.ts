@@ -110,7 +110,7 @@ describe('admin imports page (/admin/imports)', function () {
     expect(queued.text).to.contain('src="/public/build/imports.js"');
     const statusBefore = await admin.agent.get(`/admin/imports/${id}/status`).set('accept', 'application/json');
     expect(statusBefore.body).to.include({ status: 'queued', finished: false });
-    const script = await admin.agent.get('/admin/imports/progress.js');
+    const script = await admin.agent.get('/public/build/imports.js');
     expect(script.status).to.equal(200);
     expect(script.headers['content-type']).to.match(/javascript/);
     expect(script.text).to.contain('data-import-status');
