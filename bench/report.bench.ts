@@ -85,7 +85,13 @@ function rubric(): RubricDefinition {
 }
 
 async function generate(): Promise<void> {
-  if (fs.existsSync(DB_FILE) && process.argv.includes('--reuse')) return;
+  if (fs.existsSync(DB_FILE) && process.argv.includes('--reuse')) {
+    // A kept database may predate newer migrations.
+    const db = createDb({ database: { client: 'sqlite', filename: DB_FILE }, dbPoolMax: 1 });
+    await migrate(db);
+    await db.destroy();
+    return;
+  }
   for (const f of [DB_FILE, `${DB_FILE}-wal`, `${DB_FILE}-shm`]) fs.rmSync(f, { force: true });
   const db = createDb({ database: { client: 'sqlite', filename: DB_FILE }, dbPoolMax: 1 });
   await migrate(db);
@@ -270,7 +276,7 @@ async function dashboardBench(): Promise<{ service: number[]; serviceCpu: number
   /* eslint-enable @typescript-eslint/no-require-imports */
   const config = benchConfig();
   const db = createDb(config);
-  const logger = pino({ level: 'silent' });
+  const logger = pino({ level: process.env.BENCH_LOG ? 'error' : 'silent' });
   const scope = (await exportContext(db)).resolved.scope;
   await buildDashboard(db, scope, config.scoreBands); // warm the page cache
   const service: number[] = [];
@@ -294,7 +300,7 @@ async function dashboardBench(): Promise<{ service: number[]; serviceCpu: number
   if (signedIn.status !== 302) throw new Error(`sign-in failed: ${signedIn.status}`);
   const url = `/reports?from=${FROM}&to=${TODAY}`;
   const first = await agent.get(url);
-  if (first.status !== 200) throw new Error(`dashboard answered ${first.status}`);
+  if (first.status !== 200) throw new Error(`dashboard answered ${first.status}: ${first.text.slice(0, 500)}`);
   const route: number[] = [];
   for (let i = 0; i < DASHBOARD_RUNS; i++) {
     const t0 = performance.now();
@@ -317,6 +323,7 @@ async function main(): Promise<void> {
   const stream: ChildResult[] = [];
   for (let i = 0; i < RUNS; i++) {
     stream.push(await runChild('stream'));
+    // (--runs 0 --memory-runs 0 measures the dashboard alone)
     console.log(`  streaming export run ${i + 1}: ${stream[i].seconds.toFixed(2)} s (CPU ${stream[i].cpuSeconds.toFixed(1)} s), peak RSS ${stream[i].maxRssMB.toFixed(0)} MB (sampled ${stream[i].sampledPeakMB.toFixed(0)} MB), ${stream[i].rows} rows, ${stream[i].fileMB.toFixed(1)} MB file`);
   }
   const memory: ChildResult[] = [];

@@ -46,6 +46,15 @@ for (const canvas of document.querySelectorAll<HTMLCanvasElement>('canvas[data-t
   if (kind === 'shortcomings') {
     const spec = readJson<{ labels: string[]; values: number[]; label: string; titles: string[] }>('training-shortcomings');
     if (spec) barChart(canvas, { labels: spec.labels, values: spec.values, label: spec.label, titles: spec.titles, colors: spec.values.map(() => 'rgba(180, 35, 24, 0.75)') });
+  } else if (kind === 'portal-trend') {
+    const spec = readJson<{ labels: string[]; values: number[]; label: string }>('portal-trend');
+    if (spec) {
+      new Chart(canvas, {
+        type: 'line',
+        data: { labels: spec.labels, datasets: [{ label: spec.label, data: spec.values, borderColor: AFTER, backgroundColor: AFTER, tension: 0.25, pointRadius: 3 }] },
+        options: { responsive: true, maintainAspectRatio: false, animation: false, plugins: { legend: { display: false } }, scales: { y: { min: 0, max: 100 }, x: { grid: { display: false }, ticks: { maxRotation: 0, autoSkip: true } } } },
+      });
+    }
   } else if (kind === 'effect-scores' || kind === 'effect-failures') {
     const spec = readJson<{ labels: string[]; scores: (number | null)[]; scoreLabel: string; failures: (number | null)[]; failureLabel: string }>('training-effect');
     if (!spec) continue;

@@ -105,7 +105,7 @@ export async function seedCalibration(ctx: SeedContext): Promise<void> {
     return rows.map((r: Record<string, unknown>) => ({ id: Number(r.id), category: (r.category as string | null) ?? null, dropped: r.dropped === true || r.dropped === 1, durationSec: Number(r.rec_duration ?? r.duration_sec ?? 60) }));
   };
   const closedCalls = await pickCalls(addDays(today, -13), addDays(today, -7), 2);
-  const [openCall] = await pickCalls(addDays(today, -2), today, 1);
+  const [openCall] = await pickCalls(addDays(today, -3), addDays(today, -2), 1);
   if (closedCalls.length < 2 || !openCall) {
     ctx.log('calibration: not enough calls with recordings, skipped');
     return;

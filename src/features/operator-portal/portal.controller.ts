@@ -47,8 +47,11 @@ export function portalController(deps: AppDeps) {
 
   return {
     async evaluations(req: Request, res: Response) {
-      const data = await ownEvaluations(deps, portalUser(req));
-      res.renderPage('operator-portal/evaluations', { title: req.t('portal.evaluations.title'), tab: 'evaluations', ...data });
+      const data = await ownEvaluations(deps, portalUser(req), Number(req.query.page) || 1);
+      res.renderPage('operator-portal/evaluations', {
+        title: req.t('portal.evaluations.title'), tab: 'evaluations', scripts: ['training'], ...data,
+        pager: { page: data.page, pages: data.pages, href: (p: number) => `/my/evaluations?page=${p}` },
+      });
     },
 
     async evaluation(req: Request, res: Response) {

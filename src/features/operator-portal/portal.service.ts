@@ -50,11 +50,19 @@ async function ownEvaluationRow(deps: Pick<AppDeps, 'db'>, user: PortalUser, id:
   return e;
 }
 
-export async function ownEvaluations(deps: Pick<AppDeps, 'db'>, user: PortalUser) {
-  const rows = await repo.listOwnEvaluations(deps.db, ownOperatorId(user));
+export const OWN_PAGE_SIZE = 25;
+
+export async function ownEvaluations(deps: Pick<AppDeps, 'db'>, user: PortalUser, page = 1) {
+  const rows = await repo.listOwnEvaluations(deps.db, ownOperatorId(user), 500);
   const scored = rows.filter((r) => r.score !== null);
+  const pages = Math.max(1, Math.ceil(rows.length / OWN_PAGE_SIZE));
+  const current = Math.min(Math.max(1, Math.floor(page) || 1), pages);
   return {
-    rows,
+    rows: rows.slice((current - 1) * OWN_PAGE_SIZE, current * OWN_PAGE_SIZE),
+    page: current,
+    pages,
+    // Oldest first, the latest 30, for the chart.
+    trend: scored.slice(0, 30).reverse().map((r) => ({ date: r.evaluationDate ?? '', score: r.score as number })),
     stats: {
       count: rows.length,
       unacknowledged: rows.filter((r) => !r.acknowledgedAt).length,

@@ -170,12 +170,17 @@ export interface ScoredGroup {
   trend: Trend;
 }
 
+/** A score interval kept within 0..100: the t interval can overshoot a bounded scale, a score cannot. */
+export function clampScoreCI(ci: MeanCI | null): MeanCI | null {
+  return ci ? { ...ci, low: Math.max(0, ci.low), high: Math.min(100, ci.high) } : null;
+}
+
 export function scoreGroup(current: GroupSums, previous: Pick<Moments, 'n' | 'sum'>, bands: ScoreBands, minN = MIN_N_FOR_RANKING): ScoredGroup {
   const mean = meanOf(current);
   return {
     n: current.n,
     mean,
-    ci: meanCIFromMoments(current),
+    ci: clampScoreCI(meanCIFromMoments(current)),
     band: bandOfMean(mean, bands),
     critical: current.critical,
     tooFew: isTooFewForRanking(current.n, minN),

@@ -89,6 +89,7 @@ export function reportsController(deps: AppDeps) {
       res.renderPage('reports/dashboard', {
         title: req.t('reports.title'),
         scripts: ['dashboard'],
+        ...fixedNumbers(req.lang),
         errors: [],
         values: { from: resolved.filters.from, to: resolved.filters.to, team: resolved.filters.teamId ?? '', region: resolved.filters.regionId ?? '', category: resolved.filters.category ?? '', language: resolved.filters.language ?? '' },
         options: optionsFor(resolved),
@@ -145,6 +146,22 @@ export function reportsController(deps: AppDeps) {
       await writeCsv(res, source.columns, 'pages' in source ? source.pages : source.rows, signal);
     },
   };
+}
+
+// Number formats with fixed decimals, made once per language: the i18n formatter builds a new
+// Intl.NumberFormat on every call with digits, and the dashboard formats a few thousand numbers.
+const fixedFormats = new Map<string, { num0: (v: number | null | undefined) => string; num1: (v: number | null | undefined) => string }>();
+function fixedNumbers(lang: string) {
+  let f = fixedFormats.get(lang);
+  if (!f) {
+    const tag = lang === 'uz' ? 'uz-Latn-UZ' : lang === 'ru' ? 'ru-RU' : 'en-GB';
+    const nf0 = new Intl.NumberFormat(tag, { maximumFractionDigits: 0 });
+    const nf1 = new Intl.NumberFormat(tag, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+    const safe = (nf: Intl.NumberFormat) => (v: number | null | undefined) => (v == null || Number.isNaN(v) ? '—' : nf.format(v));
+    f = { num0: safe(nf0), num1: safe(nf1) };
+    fixedFormats.set(lang, f);
+  }
+  return f;
 }
 
 function optionsFor(r: ResolvedScope) {

@@ -173,7 +173,8 @@ export async function operatorChoices(deps: Pick<AppDeps, 'db' | 'clock' | 'conf
 
 export async function criterionOptions(deps: Pick<AppDeps, 'db'>): Promise<{ code: string; text: LocalizedText }[]> {
   const texts = await repo.criterionTexts(deps.db);
-  return [...texts].map(([code, text]) => ({ code, text })).sort((a, b) => a.code.localeCompare(b.code, 'en', { numeric: true }));
+  // In rubric order (the newest version's), as specialists know the criteria.
+  return [...texts].map(([code, text]) => ({ code, text }));
 }
 
 async function checkTrainingForm(deps: Pick<AppDeps, 'db'>, viewer: Viewer, input: TrainingFormInput) {

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { createTestApp, signIn, type TestApp } from '../../helpers/app';
 import { makeCall, makeOperator, makeTeam, makeUser, TEST_PASSWORD } from '../../helpers/builders';
 import { featuresWithPortal, makeRecording, postForm, versionFor } from '../training/fixtures';
-import { createSession } from '../../../src/features/calibration/calibration.service';
+import { closeOverdueSessions, createSession } from '../../../src/features/calibration/calibration.service';
 
 describe('calibration sessions: creating, listing, roles', () => {
   let t: TestApp;
@@ -130,5 +130,17 @@ describe('calibration sessions: creating, listing, roles', () => {
     const again = await postForm(agent, `/calibration/${sessionId}/close`, {});
     expect(again.status).to.equal(409);
     expect(again.text).to.contain('already closed');
+  });
+
+  it('a session whose deadline day has passed closes by itself (the schedule), once', async () => {
+    const { sessionId } = await createSession(t, { id: supervisor.id, role: 'supervisor' }, { title: 'Runs out', notes: '', deadline: '2026-11-21', callIds: [callIds[0]!], participantIds: [specA.id, specB.id], expertUserId: null });
+    // 2026-11-21 23:30 in Tashkent: still the deadline day.
+    expect(await closeOverdueSessions({ ...t, clock: () => new Date('2026-11-21T18:30:00Z') })).to.equal(0);
+    expect((await t.db('calibration_sessions').where({ id: sessionId }).first()).status).to.equal('open');
+    const after = () => new Date('2026-11-21T19:30:00Z'); // 00:30 on the 22nd in Tashkent
+    expect(await closeOverdueSessions({ ...t, clock: after })).to.be.greaterThanOrEqual(1);
+    expect(await t.db('calibration_sessions').where({ id: sessionId }).first()).to.include({ status: 'closed', closed_at: after().toISOString(), closed_by: null });
+    expect(await closeOverdueSessions({ ...t, clock: after })).to.equal(0);
+    expect(await t.db('audit_log').where({ action: 'calibration.close', entity_id: String(sessionId) })).to.have.length(1);
   });
 });

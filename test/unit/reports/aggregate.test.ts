@@ -106,6 +106,13 @@ describe('reports: confidence intervals from sums', () => {
     );
   });
 
+  it('an operator\'s interval never leaves the 0–100 score scale', () => {
+    const g = scoreGroup({ ...moments([100, 100, 100, 80]), critical: 0 }, { n: 0, sum: 0 }, BANDS);
+    expect(meanCIFromMoments(moments([100, 100, 100, 80]))!.high).to.be.greaterThan(100);
+    expect(g.ci!.high).to.equal(100);
+    expect(g.ci!.low).to.be.closeTo(meanCIFromMoments(moments([100, 100, 100, 80]))!.low, 1e-9);
+  });
+
   it('is null for fewer than two scores and zero-width for identical scores', () => {
     expect(meanCIFromMoments(moments([80]))).to.equal(null);
     expect(meanCIFromMoments(moments([]))).to.equal(null);
