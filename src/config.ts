@@ -43,6 +43,7 @@ export const SETTINGS = {
   SMTP_FROM: { schema: z.string(), default: 'Sifat <sifat@localhost>', doc: 'Sender of e-mails' },
   CI: { schema: bool, default: 'false', doc: 'Set by CI: browser tests fail (never skip) when Chromium is missing' },
   CHROMIUM_PATH: { schema: z.string().min(1), default: '/usr/lib/chromium/chromium', doc: 'Chromium for browser tests and the player benchmark' },
+  DISPUTE_WINDOW_DAYS: { schema: positiveInt, default: '7', doc: 'Days after an evaluation during which its operator may dispute a criterion' },
   MAX_REPORT_DAYS: { schema: positiveInt, default: '366', doc: 'Longest period a report or export may cover' },
 } as const;
 
@@ -77,6 +78,7 @@ export interface Config {
   smtpUrl: string | null;
   smtpFrom: string;
   maxReportDays: number;
+  disputeWindowDays: number;
   /** bcrypt cost; tests lower it to stay fast */
   passwordHashRounds: number;
   ci: boolean;
@@ -171,6 +173,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     smtpUrl: (raw.SMTP_URL as string) || null,
     smtpFrom: raw.SMTP_FROM as string,
     maxReportDays: raw.MAX_REPORT_DAYS as number,
+    disputeWindowDays: raw.DISPUTE_WINDOW_DAYS as number,
     passwordHashRounds: 11,
     ci: raw.CI as boolean,
     chromiumPath: raw.CHROMIUM_PATH as string,

@@ -13,6 +13,7 @@ import { digestsFeature } from './digests';
 import { reportsFeature } from './reports';
 import { calibrationFeature } from './calibration';
 import { trainingFeature } from './training';
+import { operatorPortalFeature } from './operator-portal';
 
 export const FEATURES: Feature[] = [
   authFeature,
@@ -28,4 +29,5 @@ export const FEATURES: Feature[] = [
   reportsFeature,
   calibrationFeature,
   trainingFeature,
+  operatorPortalFeature,
 ];

@@ -17,7 +17,14 @@ export async function seedDemoIfEmpty(deps: AppDeps, features: Feature[] = FEATU
   return true;
 }
 
+/** Seeded by later features: an operator account (OP-101) and the calibration expert. */
+const LATER_DEMO_LOGINS = [
+  { username: 'operator', role: 'operator' },
+  { username: 'expert', role: 'specialist' },
+];
+
 export function demoLoginsText(): string {
-  const w = Math.max(...DEMO_USERS.map((u) => u.username.length));
-  return DEMO_USERS.map((u) => `  ${u.username.padEnd(w)}  ${DEMO_PASSWORD}   (${u.role})`).join('\n');
+  const all = [...DEMO_USERS.map((u) => ({ username: u.username, role: u.role as string })), ...LATER_DEMO_LOGINS];
+  const w = Math.max(...all.map((u) => u.username.length));
+  return all.map((u) => `  ${u.username.padEnd(w)}  ${DEMO_PASSWORD}   (${u.role})`).join('\n');
 }

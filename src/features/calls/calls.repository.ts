@@ -388,7 +388,8 @@ export async function findOperatorIdByCode(db: Knex | Knex.Transaction, code: st
 }
 
 /** Evaluations of a call, for links on the call page (the evaluations feature owns the table). */
+/** Regular evaluations only: calibration scores stay blind until their session closes. */
 export async function listCallEvaluations(db: Knex, callId: number): Promise<{ id: number; status: string; specialistName: string | null; score: number | null }[]> {
-  const rows = await db('evaluations as v').leftJoin('users as u', 'u.id', 'v.specialist_user_id').where('v.call_id', callId).select('v.id', 'v.status', 'u.display_name', 'v.score').orderBy('v.id').limit(20);
+  const rows = await db('evaluations as v').leftJoin('users as u', 'u.id', 'v.specialist_user_id').where('v.call_id', callId).where('v.kind', 'regular').select('v.id', 'v.status', 'u.display_name', 'v.score').orderBy('v.id').limit(20);
   return rows.map((r: Record<string, unknown>) => ({ id: Number(r.id), status: String(r.status), specialistName: (r.display_name as string | null) ?? null, score: r.score == null ? null : Number(r.score) }));
 }

@@ -117,8 +117,8 @@ export async function loadEvaluationPage(deps: Pick<AppDeps, 'db' | 'config' | '
   ]);
   if (!call || !version) throw new NotFoundError();
   const editable = canEdit(viewer, accessFacts(evaluation));
-  // Opening one's own draft is starting the work on the call's assignment.
-  if (editable && evaluation.status === 'draft') await repo.startAssignment(db, call.id, viewer.id, id, nowIso(deps.clock));
+  // Opening one's own draft is starting the work on the call's assignment (a calibration draft is not plan work).
+  if (editable && evaluation.status === 'draft' && evaluation.kind === 'regular') await repo.startAssignment(db, call.id, viewer.id, id, nowIso(deps.clock));
   const answerMap = Object.fromEntries(answers.map((a) => [a.criterionCode, a]));
   return {
     evaluation,

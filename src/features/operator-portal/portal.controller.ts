@@ -17,7 +17,7 @@ function portalUser(req: Request) {
 
 export function portalController(deps: AppDeps) {
   async function renderEvaluation(req: Request, res: Response, id: number, extras: { disputeFor?: string; errors?: FieldError[]; values?: Record<string, unknown>; refusal?: { key: string; params?: Record<string, unknown> } } = {}, status = 200) {
-    const data = await ownEvaluation(deps, portalUser(req), id);
+    const data = await ownEvaluation(deps, portalUser(req), id, deps.config.disputeWindowDays);
     res.status(status).renderPage('operator-portal/evaluation', {
       title: req.t('portal.evaluation.title', { call: data.evaluation.call.externalId }),
       ...data,
@@ -70,7 +70,7 @@ export function portalController(deps: AppDeps) {
       const id = idParam(req);
       const values = { criterionCode: typeof req.body?.criterionCode === 'string' ? req.body.criterionCode : '', comment: typeof req.body?.comment === 'string' ? req.body.comment.slice(0, 4000) : '' };
       try {
-        await raiseDispute(deps, portalUser(req), id, values, { ip: req.ip });
+        await raiseDispute(deps, portalUser(req), id, values, { ip: req.ip, windowDays: deps.config.disputeWindowDays });
       } catch (e) {
         if (e instanceof ValidationError) return renderEvaluation(req, res, id, { disputeFor: values.criterionCode, errors: e.fields, values }, 400);
         // The window has closed, or this criterion is already disputed: said on the page, nothing stored.
