@@ -102,14 +102,15 @@ export class JobQueue {
     if (o.dedupeKey) {
       const inserted = await db('jobs').insert(row).onConflict('dedupe_key').ignore().returning('id');
       if (inserted.length) {
-        this.kick();
+        if (!trx) this.kick();
         return Number((inserted[0] as { id: number }).id ?? inserted[0]);
       }
       const existing = await db('jobs').where({ dedupe_key: o.dedupeKey }).first('id');
       return Number(existing.id);
     }
     const [r] = await db('jobs').insert(row).returning('id');
-    this.kick();
+    // Inside a transaction the row is not visible to the worker yet: the caller kicks after commit.
+    if (!trx) this.kick();
     return Number((r as { id: number }).id ?? r);
   }
 

@@ -132,8 +132,6 @@ export async function ensureRecordingPrepared(
   let job = await deps.jobs.findByKey(key);
   if (!job) {
     await deps.jobs.enqueue(PREPARE_JOB, { recordingId }, { dedupeKey: key, maxAttempts: PREPARE_MAX_ATTEMPTS });
-    // enqueue() with a dedupe key does not wake the worker itself; without this the job waits for the next poll.
-    deps.jobs.kick();
   } else if (job.status === 'done' || (job.status === 'failed' && opts.retryFailed)) {
     await deps.jobs.retry(job.id);
   } else {

@@ -58,20 +58,9 @@ function mapDigest(r: Record<string, unknown>): Digest {
   };
 }
 
-export interface NewDigest {
-  scopeType: ScopeType;
-  scopeId: number | null;
-  periodStart: string;
-  periodEnd: string;
-  language: Language;
-  trigger: 'schedule' | 'manual';
-  scheduleKey: string | null;
-  preparedBy: number | null;
-  recipients: Recipient[];
-  content: DigestContent;
-  deliveryStatus: DeliveryStatus;
+export type NewDigest = Pick<Digest, 'scopeType' | 'scopeId' | 'periodStart' | 'periodEnd' | 'language' | 'trigger' | 'scheduleKey' | 'preparedBy' | 'recipients' | 'content' | 'deliveryStatus'> & {
   sentAt?: string | null;
-}
+};
 
 function digestRow(d: NewDigest, now: string) {
   return {

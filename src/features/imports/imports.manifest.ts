@@ -3,6 +3,7 @@
 // feeds rows in and gets call drafts or reasons out, and unit tests call these directly.
 import { CALL_CATEGORIES, CALL_CHANNELS, CALL_LANGUAGES, normaliseServices, servicesToColumn } from '../calls/calls.model';
 import { tashkentOffsetMinutes } from '../../time';
+import type { NewCall } from '../calls/calls.repository';
 
 export const MANIFEST_COLUMNS = [
   'external_id',
@@ -278,24 +279,9 @@ export function excelDateToText(d: Date): string {
 
 // ---- rows ----
 
-/** A valid row, ready to become a call. */
-export interface CallDraft {
+/** A valid row, ready to become a call: the calls feature's NewCall, with the links still by name. */
+export interface CallDraft extends Omit<NewCall, 'callbackOfCallId' | 'recordingId' | 'extra'> {
   row: number;
-  source: string;
-  externalId: string;
-  startedAt: string;
-  answeredAt: string | null;
-  endedAt: string | null;
-  callDate: string;
-  durationSec: number | null;
-  operatorId: number | null;
-  callerNumber: string | null;
-  language: string | null;
-  channel: string;
-  category: string | null;
-  services: string | null;
-  regionId: number | null;
-  dropped: boolean;
   /** external id of the call this one calls back (same source) */
   callbackOf: string | null;
   recordingFile: string | null;

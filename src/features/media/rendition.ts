@@ -6,11 +6,10 @@
 // The audio rendition is MP3: LAME encodes an hour of 8 kHz stereo in about 4–6 s (≈ 600–850×
 // real time), where Opus/WebM with -application voip takes 13–17 s even at its lowest complexity.
 // Opus is still available by asking for a .webm or .ogg destination (smaller files, slower).
-import fs from 'node:fs/promises';
 import path from 'node:path';
-import crypto from 'node:crypto';
 import { mediaPath, resolveMediaTools, runFfmpeg, type MediaTools } from './ffmpeg';
 import { probeRecording, type ProbeResult } from './probe';
+import { atomically } from './store';
 
 /** WAV sample codecs Chrome's WAV demuxer decodes. */
 const CHROME_WAV_CODECS = new Set(['pcm_u8', 'pcm_s16le', 'pcm_s24le', 'pcm_s32le', 'pcm_f32le', 'pcm_mulaw', 'pcm_alaw']);
@@ -104,19 +103,5 @@ export async function makeRendition(
   if (!['mp3', 'webm', 'ogg', 'mp4'].includes(ext)) throw new RangeError(`unsupported rendition extension: ${dest}`);
   const tools = opts.tools ?? resolveMediaTools();
   const source = opts.probe ?? (await probeRecording(src, { maxBytes: Number.MAX_SAFE_INTEGER, maxSeconds: Number.MAX_SAFE_INTEGER }, tools));
-  const tmp = path.join(path.dirname(dest), `.${path.basename(dest)}.${crypto.randomBytes(6).toString('hex')}.tmp`);
-  await fs.mkdir(path.dirname(dest), { recursive: true });
-  try {
-    await runFfmpeg(tools, ['-v', 'error', '-y', '-i', mediaPath(src), ...renditionArgs(ext, source), mediaPath(tmp)]);
-    const fh = await fs.open(tmp, 'r+');
-    try {
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await fs.rename(tmp, dest);
-  } catch (e) {
-    await fs.rm(tmp, { force: true });
-    throw e;
-  }
+  await atomically(dest, (tmp) => runFfmpeg(tools, ['-v', 'error', '-y', '-i', mediaPath(src), ...renditionArgs(ext, source), mediaPath(tmp)]).then(() => undefined));
 }

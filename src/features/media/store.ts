@@ -107,7 +107,8 @@ export async function storedExists(recordingsDir: string, key: string): Promise<
   );
 }
 
-async function atomically(dest: string, write: (tmp: string) => Promise<void>): Promise<void> {
+/** Writes through a temporary file in the same folder, fsyncs, then renames: readers never see half a file. */
+export async function atomically(dest: string, write: (tmp: string) => Promise<void>): Promise<void> {
   const dir = path.dirname(dest);
   await fs.mkdir(dir, { recursive: true });
   const tmp = path.join(dir, `.${path.basename(dest)}.${randomBytes(6).toString('hex')}.tmp`);

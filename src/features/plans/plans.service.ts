@@ -376,7 +376,6 @@ export function drawScheduleTick(deps: Pick<AppDeps, 'db' | 'jobs' | 'config'>) 
     const planDate = tashkentDate(now);
     if ((await repo.activePlansForDate(deps.db, planDate)).length) return;
     await deps.jobs.enqueue(DRAW_JOB, { planDate }, { dedupeKey: drawDedupeKey(planDate), maxAttempts: 3 });
-    deps.jobs.kick();
   };
 }
 
