@@ -1,13 +1,14 @@
 // How fast the evaluation page's player is ready on a 60-minute stereo call, in headless Chromium:
-//  (a) the real evaluation page, waveform from the precomputed peaks (/calls/:id/peaks) and the
+//  (a) the real evaluation page, waveform from the precomputed peaks (/calls/:id/peaks.dat) and the
 //      audio streamed by the media element (MediaElement backend, Range requests);
 //  (b) the same player on a bare page, also from the peaks (the page's own cost taken out);
 //  (c) the same player on a bare page without peaks: wavesurfer.js downloads and decodes the whole
 //      file in the browser, as it does with no precomputed data.
 // Each run opens a fresh browser context (no HTTP cache), waits for the player's
 // performance.mark('player:waveform') (wavesurfer 'ready'/'redraw' with data drawn), then presses
-// play and waits for performance.mark('player:canplay') (the media element's 'canplay'). Both are
-// milliseconds since navigation start. Medians of several runs; the goal is under 1 s for (a).
+// play and waits for performance.mark('player:canplay') (the media element's 'canplay'; the player
+// buffers from page load, so this often comes before the press). Both are milliseconds since
+// navigation start; "playable" below is the later of the two. Medians of several runs; the goal is under 1 s for (a).
 //
 //   npm run bench:player
 //   npm run bench:player -- --runs 7 --minutes 60
@@ -53,9 +54,9 @@ function median(xs: number[]): number {
 function barePage(callId: number, withPeaks: boolean, durationSec: number): string {
   const messages = JSON.stringify({ loading: 'loading', preparing: 'preparing', failed: 'failed', decoding: 'decoding' }).replace(/"/g, '&quot;');
   return `<!doctype html><html><head><meta charset="utf-8"><link rel="stylesheet" href="/public/css/app.css">
-${withPeaks ? `<link rel="preload" href="/calls/${callId}/peaks" as="fetch" crossorigin="anonymous">` : ''}
+${withPeaks ? `<link rel="preload" href="/calls/${callId}/peaks.dat" as="fetch" crossorigin="anonymous">` : ''}
 <script type="module" src="/public/build/player.js"></script></head><body><main class="content"><div class="eval"><div class="card">
-<div class="player" data-player data-audio-url="/calls/${callId}/audio" ${withPeaks ? `data-peaks-url="/calls/${callId}/peaks" data-duration="${durationSec}"` : ''}
+<div class="player" data-player data-audio-url="/calls/${callId}/audio" ${withPeaks ? `data-peaks-url="/calls/${callId}/peaks.dat" data-duration="${durationSec}"` : ''}
  data-lanes='["Operator","Caller"]' data-silences="[]" data-messages="${messages}">
  <div class="player-stage"><div class="player-lanes" data-role="lanes"></div><div class="player-wave" data-role="wave"></div></div>
  <div class="player-minimap" data-role="minimap"></div><p class="player-status" data-role="status"></p>
@@ -145,7 +146,7 @@ async function measure(browser: Browser, storageState: Awaited<ReturnType<Browse
       const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
       const resources = performance.getEntriesByType('resource') as PerformanceResourceTiming[];
       // The data the waveform is drawn from: the peaks, or the audio fetched whole by wavesurfer.
-      const data = resources.find((r) => r.name.endsWith('/peaks')) ?? resources.find((r) => r.name.endsWith('/audio') && r.initiatorType === 'fetch');
+      const data = resources.find((r) => r.name.endsWith('/peaks') || r.name.endsWith('/peaks.dat')) ?? resources.find((r) => r.name.endsWith('/audio') && r.initiatorType === 'fetch');
       return {
         waveformMs: marks['player:waveform']!,
         canplayMs: marks['player:canplay']!,
@@ -199,19 +200,19 @@ async function main(): Promise<void> {
         if (run >= 0) results.get(v.name)!.push(r);
       }
     }
-    process.stdout.write('\n  variant                                  page ready   data in    waveform drawn   can play*   data size\n');
-    const summary: Record<string, { waveformMs: number; canplayMs: number; domReadyMs: number; dataMs: number; dataMB: number }> = {};
+    process.stdout.write('\n  variant                                  page ready   data in    waveform drawn   can play*   drawn+playable   data size\n');
+    const summary: Record<string, { waveformMs: number; canplayMs: number; readyMs: number; domReadyMs: number; dataMs: number; dataMB: number }> = {};
     for (const v of variants) {
       const rs = results.get(v.name)!;
       const m = (f: (r: RunResult) => number) => Math.round(median(rs.map(f)));
-      const row = { domReadyMs: m((r) => r.domReadyMs), dataMs: m((r) => r.dataMs), waveformMs: m((r) => r.waveformMs), canplayMs: m((r) => r.canplayMs), dataMB: Math.round(median(rs.map((r) => r.dataBytes)) / 1e5) / 10 };
+      const row = { domReadyMs: m((r) => r.domReadyMs), dataMs: m((r) => r.dataMs), waveformMs: m((r) => r.waveformMs), canplayMs: m((r) => r.canplayMs), readyMs: m((r) => Math.max(r.waveformMs, r.canplayMs)), dataMB: Math.round(median(rs.map((r) => r.dataBytes)) / 1e5) / 10 };
       summary[v.name] = row;
       const ms = (x: number) => `${x} ms`.padStart(8);
-      process.stdout.write(`  ${v.name.padEnd(40)} ${ms(row.domReadyMs)}   ${ms(row.dataMs)}   ${ms(row.waveformMs).padStart(14)}   ${ms(row.canplayMs)}   ${`${row.dataMB.toFixed(1)} MB`.padStart(9)}\n`);
+      process.stdout.write(`  ${v.name.padEnd(40)} ${ms(row.domReadyMs)}   ${ms(row.dataMs)}   ${ms(row.waveformMs).padStart(14)}   ${ms(row.canplayMs)}   ${ms(row.readyMs).padStart(14)}   ${`${row.dataMB.toFixed(1)} MB`.padStart(9)}\n`);
     }
-    process.stdout.write('  (* play is pressed the moment the waveform is drawn; times are medians since navigation start)\n');
+    process.stdout.write('  (* the media element\'s canplay; play is pressed the moment the waveform is drawn; medians since navigation start)\n');
     const main = summary[variants[0]!.name]!;
-    process.stdout.write(`\n  goal: evaluation page drawn and playable in under 1000 ms — ${main.canplayMs < 1000 ? 'met' : 'NOT met'} (median ${main.canplayMs} ms)\n`);
+    process.stdout.write(`\n  goal: evaluation page drawn and playable in under 1000 ms — ${main.readyMs < 1000 ? 'met' : 'NOT met'} (median ${main.readyMs} ms)\n`);
     process.stdout.write(`${JSON.stringify({ bench: 'player', minutes: MINUTES, runs: RUNS, loadAverage: os.loadavg()[0], peaksServerMs: Math.round(median(serverMs)), medians: summary })}\n`);
   } finally {
     await browser.close();

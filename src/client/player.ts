@@ -1,6 +1,6 @@
 // The waveform player (wavesurfer.js 8): drawn from the precomputed peaks so a one-hour call draws at
-// once and plays while streaming (MediaElement backend, preload="none": the audio is asked for on
-// play); stereo as two labelled lanes (operator left, caller right), a timeline, zoom (slider and
+// once and plays while streaming (MediaElement backend, preload="auto": the audio starts arriving
+// with the peaks, so it can play as soon as the waveform shows); stereo as two labelled lanes (operator left, caller right), a timeline, zoom (slider and
 // wheel), an overview strip for long calls, speeds, skip ±5 s, the silences from the audio facts
 // shaded, and keyboard shortcuts. The evaluation page adds marks on top (regions).
 //
@@ -148,11 +148,16 @@ export function createPlayer(root: HTMLElement, opts: PlayerOptions): Player {
   };
   setStatus(opts.messages.loading);
 
-  // The page's own media element: preload="none" so opening the page downloads no audio (and is
-  // not a playback in the audit log); the first play streams it with Range requests.
+  // The page's own media element, buffering from the start so that play works the moment the
+  // waveform is drawn. The server records the listening in the audit log at the first request.
   const media = document.createElement('audio');
-  media.preload = 'none';
+  media.preload = 'auto';
   media.crossOrigin = null;
+  // Absolute, and set now when there are peaks: the audio downloads alongside them, and wavesurfer's
+  // load() (which compares URLs as the element reports them, absolute) keeps this source instead of
+  // restarting it. Without peaks wavesurfer fetches the file itself to decode it: no second download.
+  const audioUrl = new URL(opts.audioUrl, document.baseURI).href;
+  if (opts.peaksUrl) media.src = audioUrl;
   root.appendChild(media);
   media.addEventListener('canplay', () => {
     if (root.dataset.audioReady) return;
@@ -213,20 +218,20 @@ export function createPlayer(root: HTMLElement, opts: PlayerOptions): Player {
       const channels = peaks.peaks!.length;
       ws.setOptions({ splitChannels: channels >= 2 ? LANE_COLORS.slice(0, channels).map((c) => ({ ...c })) : undefined });
       showLanes(channels);
-      await ws.load(opts.audioUrl, peaks.peaks!, duration);
+      await ws.load(audioUrl, peaks.peaks!, duration);
       return;
     }
     if (!duration || duration <= DECODE_FALLBACK_MAX_SECONDS) {
       // No peaks (not prepared yet, or failed): a short call is decoded whole in the browser.
       setStatus(opts.messages.decoding);
       ws.setOptions({ splitChannels: LANE_COLORS.map((c) => ({ ...c })) });
-      await ws.load(opts.audioUrl);
+      await ws.load(audioUrl);
       showLanes(ws.getDecodedData()?.numberOfChannels ?? 1);
       return;
     }
     // A long call without peaks: playable with a flat line until the media is prepared.
     setStatus(opts.messages.preparing);
-    await ws.load(opts.audioUrl, [new Float32Array(2)], duration);
+    await ws.load(audioUrl, [new Float32Array(2)], duration);
   };
 
   let drawnOnce = false;

@@ -51,15 +51,18 @@ export function canEvaluate(role: Role): boolean {
   return role === 'specialist';
 }
 
+/** One listening: audio requests of one user for one call less than this far apart. */
+export const LISTENING_WINDOW_MS = 30 * 60_000;
+
 /**
- * Whether an audio request is the START of a playback, which the audit log records as
- * `recording.play`: a GET with no Range header, or one asking for the file from byte 0 with an
- * open end (`bytes=0-`, what a browser sends when playback begins). Later range requests (seeking,
- * buffering further on, `bytes=0-1` probes) are parts of the same playback and are not recorded.
- * HEAD requests never count. The player asks for the audio only on play (preload="none").
+ * Whether an audio request starts a new listening, which the audit log records as
+ * `recording.play`: any GET (whatever its Range — a client that skipped byte 0 still gets the
+ * audio, so it must still be recorded) when the same user's last recorded listening of this call
+ * is absent or older than LISTENING_WINDOW_MS. The range requests that follow within the window
+ * (buffering further on, seeking, the player fetching the audio as the page opens and then
+ * playing) are the same listening. HEAD requests carry no audio and never count.
  */
-export function isPlaybackStart(method: string, rangeHeader: string | undefined): boolean {
+export function startsListening(method: string, lastListeningAt: Date | null, now: Date): boolean {
   if (method.toUpperCase() !== 'GET') return false;
-  if (rangeHeader === undefined || rangeHeader.trim() === '') return true;
-  return /^\s*bytes\s*=\s*0+\s*-\s*$/i.test(rangeHeader);
+  return lastListeningAt === null || now.getTime() - lastListeningAt.getTime() >= LISTENING_WINDOW_MS;
 }

@@ -1,11 +1,11 @@
-// A call's recording over HTTP: the audio (with Range, audited at each playback start), the
+// A call's recording over HTTP: the audio (with Range, audited once per listening), the
 // waveform peaks, and the Retry button of a failed preparation.
 import type { Request, Response } from 'express';
 import type { AppDeps } from '../../app-context';
 import { audit } from '../../audit/audit';
 import { AppError, ConflictError, ForbiddenError, NotFoundError } from '../../http/errors';
 import { flash, idParam, wantsJson } from '../../http/guards';
-import { canHearCall, canViewCall, isPlaybackStart } from './calls.policy';
+import { canHearCall, canViewCall, startsListening } from './calls.policy';
 import * as repo from './calls.repository';
 import { viewerOf } from './calls.controller';
 import * as recRepo from './recordings.repository';
@@ -28,7 +28,7 @@ export function recordingsController(deps: AppDeps) {
       const { callId, recording } = await audibleRecording(req);
       const file = await playableFile(deps.config, recording);
       const range = req.get('range');
-      if (isPlaybackStart(req.method, range)) {
+      if (startsListening(req.method, await recRepo.lastListeningAt(deps.db, req.user!.id, callId), deps.clock())) {
         await audit(deps.db, { userId: req.user!.id, action: 'recording.play', entityType: 'call', entityId: callId, ip: req.ip, details: { recordingId: recording.id, rendition: file.isRendition, range: range ?? null } }, deps.clock);
       }
       // send() keeps a Content-Type already set: the stored names have no extension to guess from.

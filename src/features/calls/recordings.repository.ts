@@ -153,3 +153,11 @@ export async function recordingInUse(db: Knex | Knex.Transaction, sha256: string
   const r = await db('recordings').where({ sha256 }).first('id');
   return Boolean(r);
 }
+
+/** When this user's last recorded listening of the call began (its `recording.play` audit row), or null. */
+export async function lastListeningAt(db: Knex, userId: number, callId: number): Promise<Date | null> {
+  // Served by audit_log_entity_idx (entity_type, entity_id): a call has few audit rows.
+  const row = await db('audit_log').where({ entity_type: 'call', entity_id: String(callId), action: 'recording.play', user_id: userId }).max({ at: 'at' }).first();
+  if (!row?.at) return null;
+  return row.at instanceof Date ? row.at : new Date(String(row.at));
+}

@@ -24,6 +24,8 @@ describe('a call page (/calls/:id), its audio, peaks and preparation', () => {
   let recordingId: number;
   let otherCallId: number;
   let seq = 0;
+  /** Moves the app's clock forward (the listening window). */
+  let clockOffsetMs = 0;
 
   async function addCall(file: string, o: { operatorCode?: string; card?: string; dropped?: boolean } = {}) {
     seq++;
@@ -37,7 +39,7 @@ describe('a call page (/calls/:id), its audio, peaks and preparation', () => {
   }
 
   before(async () => {
-    t = await createTestApp();
+    t = await createTestApp({ clock: () => new Date(Date.now() + clockOffsetMs) });
     org = await makeOrganisation(t.db);
     dir = tempDir();
     const r = await addCall(wavFile(dir, 'call.wav', 6, 42), { card: CARD_WITHOUT_ADDRESS, dropped: true });
@@ -140,38 +142,51 @@ describe('a call page (/calls/:id), its audio, peaks and preparation', () => {
   });
 
   describe('audio', () => {
-    const plays = () => t.db('audit_log').where({ action: 'recording.play', entity_id: String(callId) }).count({ n: '*' }).first().then((r) => Number(r?.n));
 
-    it('answers a Range request with 206, Content-Range and Content-Length, and records only playback starts', async () => {
+    it('answers a Range request with 206, Content-Range and Content-Length', async () => {
       const { agent } = await as(org.specialist);
       const size = Number((await t.db('recordings').where({ id: recordingId }).first()).size_bytes);
-      const start = await plays();
-
       const whole = await agent.get(`/calls/${callId}/audio`).buffer(true);
       expect(whole.status).to.equal(200);
       expect(whole.headers['content-type']).to.equal('audio/wav');
       expect(whole.headers['accept-ranges']).to.equal('bytes');
       expect(Number(whole.headers['content-length'])).to.equal(size);
-      expect(await plays()).to.equal(start + 1);
 
       const fromZero = await agent.get(`/calls/${callId}/audio`).set('Range', 'bytes=0-').buffer(true);
       expect(fromZero.status).to.equal(206);
       expect(fromZero.headers['content-range']).to.equal(`bytes 0-${size - 1}/${size}`);
-      expect(await plays()).to.equal(start + 2);
 
       const seek = await agent.get(`/calls/${callId}/audio`).set('Range', 'bytes=1000-1999').buffer(true);
       expect(seek.status).to.equal(206);
       expect(seek.headers['content-range']).to.equal(`bytes 1000-1999/${size}`);
       expect(Number(seek.headers['content-length'])).to.equal(1000);
-      const later = await agent.get(`/calls/${callId}/audio`).set('Range', 'bytes=20000-');
-      expect(later.status).to.equal(206);
-      const head = await agent.head(`/calls/${callId}/audio`);
-      expect(head.status).to.equal(200);
-      expect(await plays()).to.equal(start + 2);
+    });
 
-      const row = await t.db('audit_log').where({ action: 'recording.play', entity_id: String(callId) }).orderBy('id', 'desc').first();
-      expect(row.user_id).to.equal(org.specialist.id);
-      expect(JSON.parse(row.details)).to.include({ recordingId, range: 'bytes=0-' });
+    it('records one listening per user and call: the first request of any range, again after 30 minutes, never HEAD', async () => {
+      const { agent } = await as(org.supervisor);
+      const mine = () => t.db('audit_log').where({ action: 'recording.play', entity_id: String(callId), user_id: org.supervisor.id }).orderBy('id');
+      expect(await mine()).to.have.length(0);
+      expect((await agent.head(`/calls/${callId}/audio`)).status).to.equal(200);
+      expect(await mine(), 'HEAD is no listening').to.have.length(0);
+
+      // A client that never asks for byte 0 is recorded all the same.
+      expect((await agent.get(`/calls/${callId}/audio`).set('Range', 'bytes=20000-')).status).to.equal(206);
+      expect(await mine()).to.have.length(1);
+      for (const range of ['bytes=0-', 'bytes=1000-1999', 'bytes=0-1']) {
+        expect((await agent.get(`/calls/${callId}/audio`).set('Range', range)).status).to.equal(206);
+      }
+      expect((await agent.get(`/calls/${callId}/audio`)).status).to.equal(200);
+      expect(await mine(), 'the same listening').to.have.length(1);
+      const row = (await mine())[0];
+      expect(JSON.parse(row.details)).to.include({ recordingId, range: 'bytes=20000-' });
+
+      clockOffsetMs = 31 * 60_000;
+      try {
+        expect((await agent.get(`/calls/${callId}/audio`).set('Range', 'bytes=0-')).status).to.equal(206);
+        expect(await mine(), 'a new listening after the window').to.have.length(2);
+      } finally {
+        clockOffsetMs = 0;
+      }
     });
 
     it('is refused to leadership, to another team\'s supervisor and to strangers', async () => {

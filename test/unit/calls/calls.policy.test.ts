@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { canEvaluate, canHearCall, canViewCall, isPlaybackStart, type Viewer } from '../../../src/features/calls/calls.policy';
+import { canEvaluate, canHearCall, canViewCall, LISTENING_WINDOW_MS, startsListening, type Viewer } from '../../../src/features/calls/calls.policy';
 import type { Role } from '../../../src/auth/roles';
 
 const viewer = (role: Role, id = 10, operatorId: number | null = null): Viewer => ({ id, role, operatorId });
@@ -36,19 +36,23 @@ describe('who may see and hear a call', () => {
   });
 });
 
-describe('what counts as starting a playback (audited as recording.play)', () => {
-  it('a GET without Range, or from byte 0 with an open end, starts a playback', () => {
-    expect(isPlaybackStart('GET', undefined)).to.equal(true);
-    expect(isPlaybackStart('GET', '')).to.equal(true);
-    expect(isPlaybackStart('GET', 'bytes=0-')).to.equal(true);
-    expect(isPlaybackStart('get', ' bytes = 0 - ')).to.equal(true);
+describe('what counts as starting a listening (audited as recording.play)', () => {
+  const now = new Date('2026-11-25T10:00:00Z');
+  const ago = (ms: number) => new Date(now.getTime() - ms);
+
+  it('the first audio request of a user for a call starts one, whatever its Range', () => {
+    expect(startsListening('GET', null, now)).to.equal(true);
+    expect(startsListening('get', null, now)).to.equal(true);
   });
 
-  it('seeks, buffering further on, small probes and HEAD do not', () => {
-    expect(isPlaybackStart('GET', 'bytes=1024-')).to.equal(false);
-    expect(isPlaybackStart('GET', 'bytes=0-1')).to.equal(false);
-    expect(isPlaybackStart('GET', 'bytes=100-200')).to.equal(false);
-    expect(isPlaybackStart('GET', 'bytes=-500')).to.equal(false);
-    expect(isPlaybackStart('HEAD', undefined)).to.equal(false);
+  it('requests within the window are the same listening; after it, a new one starts', () => {
+    expect(startsListening('GET', ago(1000), now)).to.equal(false);
+    expect(startsListening('GET', ago(LISTENING_WINDOW_MS - 1), now)).to.equal(false);
+    expect(startsListening('GET', ago(LISTENING_WINDOW_MS), now)).to.equal(true);
+    expect(startsListening('GET', ago(3 * LISTENING_WINDOW_MS), now)).to.equal(true);
+  });
+
+  it('HEAD carries no audio and never counts', () => {
+    expect(startsListening('HEAD', null, now)).to.equal(false);
   });
 });
