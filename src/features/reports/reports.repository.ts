@@ -70,7 +70,7 @@ export async function dayBinSums(db: Knex, s: ReportScope): Promise<DayBinRow[]>
     .select('v.evaluation_date as date', db.raw(`${bin} as bin`), 'v.rubric_version_id as version_id')
     .count({ n: '*' })
     .count({ scored: 'v.score' })
-    .sum({ sum: 'v.score' })
+    .select(db.raw(`sum(${asDouble(db, 'v.score')}) as sum`))
     .select(db.raw(`${CRITICAL_SQL} as critical`))
     .groupBy('v.evaluation_date', db.raw(bin), 'v.rubric_version_id');
   return rows.map((r: Record<string, unknown>) => ({
@@ -95,7 +95,18 @@ export interface MomentRow {
   critical: number;
 }
 
-const MOMENT_COLUMNS = ['count(*) as count', 'count(v.score) as n', 'sum(v.score) as sum', 'sum(v.score * v.score) as sum_sq', `${CRITICAL_SQL} as critical`];
+/**
+ * A float column as summed: PostgreSQL stores knex's float as real and sums reals in single
+ * precision (seven digits), so sums are taken in double precision there; SQLite's REAL is double.
+ */
+function asDouble(db: Knex, column: string): string {
+  return isPostgres(db) ? `cast(${column} as double precision)` : column;
+}
+
+function momentColumns(db: Knex): string[] {
+  const score = asDouble(db, 'v.score');
+  return ['count(*) as count', 'count(v.score) as n', `sum(${score}) as sum`, `sum(${score} * ${score}) as sum_sq`, `${CRITICAL_SQL} as critical`];
+}
 
 function momentRow(r: Record<string, unknown>, key: unknown): MomentRow {
   return { key: key == null ? null : Number(key), count: num(r.count), n: num(r.n), sum: num(r.sum), sumSq: num(r.sum_sq), critical: num(r.critical) };
@@ -103,7 +114,7 @@ function momentRow(r: Record<string, unknown>, key: unknown): MomentRow {
 
 /** Count, sum and sum of squares of scores per operator (for a period: the trend's baseline). */
 export async function operatorMoments(db: Knex, s: ReportScope, period: Period = s): Promise<MomentRow[]> {
-  const rows = await evaluationsIn(db, s, period).select('v.operator_id as k', ...MOMENT_COLUMNS.map((c) => db.raw(c))).groupBy('v.operator_id');
+  const rows = await evaluationsIn(db, s, period).select('v.operator_id as k', ...momentColumns(db).map((c) => db.raw(c))).groupBy('v.operator_id');
   return rows.map((r: Record<string, unknown>) => momentRow(r, r.k));
 }
 
@@ -113,22 +124,25 @@ export async function operatorMoments(db: Knex, s: ReportScope, period: Period =
  */
 export async function operatorRegionMoments(db: Knex, s: ReportScope): Promise<(MomentRow & { regionId: number | null })[]> {
   const rows = await evaluationsIn(db, s, s, { call: true })
-    .select('v.operator_id as k', 'c.region_id as region_id', ...MOMENT_COLUMNS.map((c) => db.raw(c)))
+    .select('v.operator_id as k', 'c.region_id as region_id', ...momentColumns(db).map((c) => db.raw(c)))
     .groupBy('v.operator_id', 'c.region_id');
   return rows.map((r: Record<string, unknown>) => ({ ...momentRow(r, r.k), regionId: r.region_id == null ? null : Number(r.region_id) }));
 }
 
-export interface SpecialistWorkRow {
+/** Per specialist: evaluations, and the sums behind the mean time and mean share heard (sums add up across days). */
+export interface SpecialistWorkSums {
   userId: number;
   evaluations: number;
-  /** mean seconds from opening to submitting, over evaluations that took 0 to 4 hours */
-  avgSeconds: number | null;
-  /** mean share of the audio heard, 0..1 */
-  heardShare: number | null;
+  /** seconds from opening to submitting, summed over evaluations that took 0 to 4 hours, and how many those were */
+  secondsSum: number;
+  secondsN: number;
+  /** share of the audio heard (0..1), summed over evaluations that recorded it, and how many those were */
+  heardSum: number;
+  heardN: number;
 }
 
 /** Evaluations, time per evaluation and share of audio heard, per specialist. */
-export async function specialistWork(db: Knex, s: ReportScope): Promise<SpecialistWorkRow[]> {
+export async function specialistWork(db: Knex, s: ReportScope): Promise<SpecialistWorkSums[]> {
   // Instants are ISO strings on both databases; the arithmetic on them is the one thing that differs.
   const pg = isPostgres(db);
   const seconds = pg
@@ -142,14 +156,17 @@ export async function specialistWork(db: Knex, s: ReportScope): Promise<Speciali
   const rows = await evaluationsIn(db, s)
     .select('v.specialist_user_id as user_id')
     .count({ n: '*' })
-    .select(db.raw(`avg(${counted}) as avg_seconds`))
-    .avg({ heard: 'v.heard_share' })
+    .select(db.raw(`sum(${counted}) as seconds_sum`), db.raw(`count(${counted}) as seconds_n`))
+    .select(db.raw(`sum(${asDouble(db, 'v.heard_share')}) as heard_sum`))
+    .count({ heard_n: 'v.heard_share' })
     .groupBy('v.specialist_user_id');
   return rows.map((r: Record<string, unknown>) => ({
     userId: Number(r.user_id),
     evaluations: num(r.n),
-    avgSeconds: r.avg_seconds == null ? null : Number(r.avg_seconds),
-    heardShare: r.heard == null ? null : Number(r.heard),
+    secondsSum: num(r.seconds_sum),
+    secondsN: num(r.seconds_n),
+    heardSum: num(r.heard_sum),
+    heardN: num(r.heard_n),
   }));
 }
 
@@ -456,4 +473,33 @@ export async function* evaluationPages(db: Knex, s: ReportScope, pageSize = 1000
 export async function versionIdsIn(db: Knex, s: ReportScope): Promise<number[]> {
   const rows = await evaluationsIn(db, s).distinct('v.rubric_version_id as id').orderBy('v.rubric_version_id');
   return rows.map((r: Record<string, unknown>) => Number(r.id));
+}
+
+// ---- per-day summaries (see period-sums.ts and migration 20261126000100) ----
+
+/** Stored day sums of a period: day → JSON text. */
+export async function storedDaySums(db: Knex, from: string, to: string): Promise<Map<string, string>> {
+  const rows = await db('report_day_summaries').whereBetween('day', [from, to]).select('day', 'sums');
+  return new Map(rows.map((r) => [String(r.day), String(r.sums)]));
+}
+
+/** Days of a period that have stored sums (whether stale or not). */
+export async function summarisedDays(db: Knex, from: string, to: string): Promise<Set<string>> {
+  return new Set((await db('report_day_summaries').whereBetween('day', [from, to]).select('day')).map((r) => String(r.day)));
+}
+
+/** Days of a period marked stale by the triggers: day → the mark's token. */
+export async function staleDays(db: Knex, from: string, to: string): Promise<Map<string, string>> {
+  const rows = await db('report_stale_days').whereBetween('day', [from, to]).select('day', 'token');
+  // As text: a bigint token may not fit a JS number exactly, and it is only ever compared back in SQL.
+  return new Map(rows.map((r) => [String(r.day), String(r.token)]));
+}
+
+/**
+ * Stores a day's sums, then clears the day's stale mark if it still has the token seen before the
+ * sums were read: a write committed meanwhile re-marked it with a new token, and the day stays stale.
+ */
+export async function saveDaySums(db: Knex, day: string, sums: string, staleToken: string | null, now: string): Promise<void> {
+  await db('report_day_summaries').insert({ day, sums, computed_at: now }).onConflict('day').merge(['sums', 'computed_at']);
+  if (staleToken !== null) await db('report_stale_days').where({ day, token: staleToken }).del();
 }

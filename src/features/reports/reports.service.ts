@@ -28,6 +28,7 @@ import {
 } from './aggregate';
 import type { ReportFilters } from './reports.schema';
 import * as repo from './reports.repository';
+import { daysOf, mergeDaySums, summarisable, toDaySums, type DaySums, type PeriodSums } from './period-sums';
 
 /** Roles that see the dashboard and may export. Specialists and operators do not. */
 export const REPORT_ROLES: readonly Role[] = ['leadership', 'admin', 'supervisor'];
@@ -200,16 +201,15 @@ export interface Dashboard {
   teams: TeamRow[];
 }
 
-function sumSeverities<K>(rows: readonly repo.ErrorCountRow[], keyOf: (r: repo.ErrorCountRow) => K): Map<K, ErrorCategoryRow> {
-  const out = new Map<K, ErrorCategoryRow>();
+function errorsPerCategory(rows: PeriodSums['errorsByCategory']): ErrorCategoryRow[] {
+  const out = new Map<string | null, ErrorCategoryRow>();
   for (const r of rows) {
-    const key = keyOf(r);
-    const row = out.get(key) ?? { category: r.category, minor: 0, major: 0, critical: 0, total: 0 };
+    const row = out.get(r.category) ?? { category: r.category, minor: 0, major: 0, critical: 0, total: 0 };
     if (r.severity === 'minor' || r.severity === 'major' || r.severity === 'critical') row[r.severity] += r.n;
     row.total += r.n;
-    out.set(key, row);
+    out.set(r.category, row);
   }
-  return out;
+  return [...out.values()];
 }
 
 /** Adds rows' sums up by a key, e.g. operators to their teams (sums, counts and squares add; means do not). */
@@ -228,28 +228,102 @@ function sumByTeam<R extends repo.MomentRow>(rows: readonly R[], teamOf: (operat
   return out;
 }
 
-/** Everything the dashboard shows for a scope. Runs the grouped queries one after another (SQLite has one writer and few readers; PostgreSQL gains little from parallel small queries). */
-export async function buildDashboard(db: Knex, scope: repo.ReportScope, bands: ScoreBands, minN = MIN_N_FOR_RANKING): Promise<Dashboard> {
-  const previous = previousPeriod(scope);
-  
+/** A scope's sums read from the tables (any filters), without the previous period. */
+async function readPeriodSums(db: Knex, scope: repo.ReportScope): Promise<Omit<PeriodSums, 'operatorsPrevious'>> {
+  // One after another: SQLite has one writer and few readers; PostgreSQL gains little from parallel small queries.
   const dayBins = await repo.dayBinSums(db, scope);
   const opRegion = await repo.operatorRegionMoments(db, scope);
-  const opPrev = await repo.operatorMoments(db, scope, previous);
   const work = await repo.specialistWork(db, scope);
   const { failed, na } = await repo.flaggedAnswerCounts(db, scope);
-  const errorRowsRaw = await repo.errorCounts(db, scope);
+  const errorRows = await repo.errorCounts(db, scope);
   const assignments = await repo.assignmentCounts(db, scope);
   const volumes = await repo.callVolumes(db, scope);
+  const byCategory = new Map<string, PeriodSums['errorsByCategory'][number]>();
+  const byOperator = new Map<number | null, number>();
+  for (const r of errorRows) {
+    const key = `${r.category ?? ''}\u0000${r.severity}`;
+    const row = byCategory.get(key);
+    if (row) row.n += r.n;
+    else byCategory.set(key, { category: r.category, severity: r.severity, n: r.n });
+    byOperator.set(r.operatorId, (byOperator.get(r.operatorId) ?? 0) + r.n);
+  }
+  return {
+    dayBins,
+    operators: [...sumByTeam(opRegion, (operatorId) => operatorId).values()],
+    regions: [...sumByTeam(opRegion, (_operatorId, row) => row.regionId).values()],
+    work,
+    failed,
+    na,
+    errorsByCategory: [...byCategory.values()],
+    errorsByOperator: [...byOperator.entries()].map(([operatorId, n]) => ({ operatorId, n })),
+    assignments,
+    volumes,
+  };
+}
 
-  const opNow = [...sumByTeam(opRegion, (operatorId) => operatorId).values()];
-  const regionNow = [...sumByTeam(opRegion, (_operatorId, row) => row.regionId).values()];
+/** The whole service's sums for one day, as stored in report_day_summaries. */
+export async function computeDaySums(db: Knex, day: string): Promise<DaySums> {
+  return toDaySums(await readPeriodSums(db, { from: day, to: day, teamIds: null, regionId: null, category: null, language: null }));
+}
+
+/**
+ * Sums again, from the tables, the days from `from` to `to` that have no stored sums yet or that a
+ * write has marked stale since (see the report_day_summaries migration); returns what it summed.
+ */
+export async function refreshDaySums(db: Knex, from: string, to: string, clock: () => Date = () => new Date()): Promise<Map<string, DaySums>> {
+  const [present, stale] = await Promise.all([repo.summarisedDays(db, from, to), repo.staleDays(db, from, to)]);
+  const out = new Map<string, DaySums>();
+  for (const day of daysOf({ from, to })) {
+    if (present.has(day) && !stale.has(day)) continue;
+    const sums = await computeDaySums(db, day);
+    await repo.saveDaySums(db, day, JSON.stringify(sums), stale.get(day) ?? null, clock().toISOString());
+    out.set(day, sums);
+  }
+  return out;
+}
+
+/** The sums of every day from `from` to `to`, up to date. */
+export async function freshDaySums(db: Knex, from: string, to: string, clock: () => Date = () => new Date()): Promise<Map<string, DaySums>> {
+  const refreshed = await refreshDaySums(db, from, to, clock);
+  const out = new Map<string, DaySums>();
+  for (const [day, text] of await repo.storedDaySums(db, from, to)) out.set(day, refreshed.get(day) ?? (JSON.parse(text) as DaySums));
+  return out;
+}
+
+/** A scope's sums and its previous period's operator sums: from the day summaries when the scope allows, else from the tables. */
+export async function periodSums(db: Knex, scope: repo.ReportScope, previous: Period, clock?: () => Date): Promise<PeriodSums> {
+  if (summarisable(scope)) {
+    const days = await freshDaySums(db, previous.from, scope.to, clock);
+    const current = daysOf(scope).map((day) => ({ day, sums: days.get(day)! }));
+    const before = daysOf(previous).map((day) => days.get(day)!);
+    return mergeDaySums(current, before);
+  }
+  return tablePeriodSums(db, scope, previous);
+}
+
+/** A scope's sums read from the tables, whatever the scope (also what the day summaries are checked against). */
+export async function tablePeriodSums(db: Knex, scope: repo.ReportScope, previous: Period): Promise<PeriodSums> {
+  const sums = await readPeriodSums(db, scope);
+  return { ...sums, operatorsPrevious: await repo.operatorMoments(db, scope, previous) };
+}
+
+/** Everything the dashboard shows for a scope. */
+export async function buildDashboard(db: Knex, scope: repo.ReportScope, bands: ScoreBands, minN = MIN_N_FOR_RANKING, clock?: () => Date): Promise<Dashboard> {
+  const previous = previousPeriod(scope);
+  const sums = await periodSums(db, scope, previous, clock);
+  const { dayBins, assignments, volumes, failed, na } = sums;
+  const opNow = sums.operators;
+  const regionNow = sums.regions;
+  const opPrev = sums.operatorsPrevious;
+  const work = sums.work;
+
   // Operators of either period or with errors: their names and teams, for every table below.
-  const opIds = [...new Set([...opNow, ...opPrev].map((r) => r.key).concat(errorRowsRaw.map((r) => r.operatorId)))].filter((k): k is number => k !== null);
+  const opIds = [...new Set([...opNow, ...opPrev].map((r) => r.key).concat(sums.errorsByOperator.map((r) => r.operatorId)))].filter((k): k is number => k !== null);
   const opInfo = await repo.operators(db, opIds);
   const teamOf = (operatorId: number | null) => (operatorId === null ? null : (opInfo.get(operatorId)?.teamId ?? null));
-  const errorsByCategory = sumSeverities(errorRowsRaw, (r) => r.category);
-  const errorsByOperator = sumSeverities(errorRowsRaw, (r) => r.operatorId);
-  const errorsByTeam = sumSeverities(errorRowsRaw, (r) => teamOf(r.operatorId));
+  const errorsByOperator = new Map(sums.errorsByOperator.map((r) => [r.operatorId, r.n]));
+  const errorsByTeam = new Map<number | null, number>();
+  for (const r of sums.errorsByOperator) errorsByTeam.set(teamOf(r.operatorId), (errorsByTeam.get(teamOf(r.operatorId)) ?? 0) + r.n);
   const teamNow = [...sumByTeam(opNow, teamOf).values()];
   const prevTotals = [...sumByTeam(opPrev, teamOf).values()];
 
@@ -286,7 +360,7 @@ export async function buildDashboard(db: Knex, scope: repo.ReportScope, bands: S
       const info = opInfo.get(r.key!);
       const prev = prevByOp.get(r.key) ?? { n: 0, sum: 0 };
       const g = scoreGroup(r, prev, bands, minN);
-      return { id: r.key!, code: info?.code ?? '', name: info?.name ?? `#${r.key}`, teamName: info?.teamName ?? null, ...g, n: r.n, errors: errorsByOperator.get(r.key)?.total ?? 0 };
+      return { id: r.key!, code: info?.code ?? '', name: info?.name ?? `#${r.key}`, teamName: info?.teamName ?? null, ...g, n: r.n, errors: errorsByOperator.get(r.key) ?? 0 };
     });
   const operators: OperatorRow[] = rankGroups(operatorsUnranked);
 
@@ -296,7 +370,7 @@ export async function buildDashboard(db: Knex, scope: repo.ReportScope, bands: S
   const teams: TeamRow[] = rankGroups(
     teamNow.map((r) => {
       const g = scoreGroup(r, teamPrevById.get(r.key) ?? { n: 0, sum: 0 }, bands, minN);
-      return { id: r.key, name: r.key === null ? '' : (teamNames.get(r.key) ?? `#${r.key}`), n: r.n, mean: g.mean, ci: g.ci, band: g.band, critical: g.critical, errors: errorsByTeam.get(r.key)?.total ?? 0, tooFew: g.tooFew, previousMean: g.previousMean, trend: g.trend };
+      return { id: r.key, name: r.key === null ? '' : (teamNames.get(r.key) ?? `#${r.key}`), n: r.n, mean: g.mean, ci: g.ci, band: g.band, critical: g.critical, errors: errorsByTeam.get(r.key) ?? 0, tooFew: g.tooFew, previousMean: g.previousMean, trend: g.trend };
     }),
   );
 
@@ -323,8 +397,8 @@ export async function buildDashboard(db: Knex, scope: repo.ReportScope, bands: S
         userId: id,
         name: names.get(id) ?? `#${id}`,
         evaluations: w?.evaluations ?? 0,
-        avgSeconds: w?.avgSeconds ?? null,
-        heardShare: w?.heardShare ?? null,
+        avgSeconds: w && w.secondsN > 0 ? w.secondsSum / w.secondsN : null,
+        heardShare: w && w.heardN > 0 ? w.heardSum / w.heardN : null,
         planned: p?.planned ?? 0,
         done: p?.done ?? 0,
         inProgress: p?.inProgress ?? 0,
@@ -346,7 +420,7 @@ export async function buildDashboard(db: Knex, scope: repo.ReportScope, bands: S
       return { ...r, calls: volumes.get(r.id) ?? 0, evaluations: m?.count ?? 0, mean: mMean, band: bandOfMean(mMean, bands) };
     });
 
-  const errorRows = [...errorsByCategory.values()].sort((a, b) => b.total - a.total || String(a.category).localeCompare(String(b.category)));
+  const errorRows = errorsPerCategory(sums.errorsByCategory).sort((a, b) => b.total - a.total || String(a.category).localeCompare(String(b.category)));
   return {
     period: { from: scope.from, to: scope.to, days: periodDays(scope) },
     previous,

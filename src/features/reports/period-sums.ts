@@ -1,0 +1,178 @@
+// The grouped sums a dashboard is built from, and their per-day form. Every figure the dashboard
+// shows is a sum (counts, sums of scores and of their squares, seconds, shares heard) or is derived
+// from sums, so the sums of a period are the sums of its days added up. The unfiltered dashboard —
+// leadership's daily view — reads them from one stored row per day (report_day_summaries) instead
+// of scanning every evaluation, answer and error of the period; a filtered one reads the tables.
+// Pure functions: no database here.
+import { addDays, daysBetween } from '../../time';
+import type { AssignmentRow, DayBinRow, MomentRow, ReportScope, SpecialistWorkSums } from './reports.repository';
+import type { Period } from './aggregate';
+
+export interface ErrorSeverityCount {
+  category: string | null;
+  severity: string;
+  n: number;
+}
+
+export interface OperatorErrorCount {
+  operatorId: number | null;
+  n: number;
+}
+
+/** A period's sums, whichever way they were read. */
+export interface PeriodSums {
+  /** per day, 10-point bin and rubric version */
+  dayBins: DayBinRow[];
+  /** per operator (key = operator id) */
+  operators: MomentRow[];
+  /** per call region (key = region id) */
+  regions: MomentRow[];
+  /** per operator over the previous period of the same length (the trend's baseline) */
+  operatorsPrevious: MomentRow[];
+  work: SpecialistWorkSums[];
+  /** failed and N/A answers per criterion code */
+  failed: Map<string, number>;
+  na: Map<string, number>;
+  /** errors that still hold, per category and severity, and per operator */
+  errorsByCategory: ErrorSeverityCount[];
+  errorsByOperator: OperatorErrorCount[];
+  /** assignments of the period's active plans per specialist and status */
+  assignments: AssignmentRow[];
+  /** calls received per region */
+  volumes: Map<number | null, number>;
+}
+
+/** The sums of one day (without the previous period), in the compact form stored as JSON. */
+export interface DaySums {
+  /** [bin, rubric version id, evaluations, scored, sum of scores, critical failures] */
+  b: [number | null, number, number, number, number, number][];
+  /** per operator: [operator id, count, n, sum, sum of squares, critical] */
+  o: [number | null, number, number, number, number, number][];
+  /** per region: the same */
+  r: [number | null, number, number, number, number, number][];
+  /** [specialist user id, evaluations, seconds sum, seconds n, heard sum, heard n] */
+  w: [number, number, number, number, number, number][];
+  /** [criterion code, failed, N/A] */
+  f: [string, number, number][];
+  /** [category, severity, errors] */
+  e: [string | null, string, number][];
+  /** [operator id, errors] */
+  eo: [number | null, number][];
+  /** [specialist user id, assignment status, assignments] */
+  a: [number | null, string, number][];
+  /** [region id, calls] */
+  c: [number | null, number][];
+}
+
+/**
+ * Whether a scope's sums can come from the per-day summaries: they are kept for the whole service
+ * only, so a scope limited to teams (a supervisor, or a team filter) or filtered by a call's
+ * region, category or language reads the tables.
+ */
+export function summarisable(scope: ReportScope): boolean {
+  return scope.teamIds === null && scope.regionId === null && scope.category === null && scope.language === null;
+}
+
+/** Every day of a period, in order. */
+export function daysOf(p: Period): string[] {
+  const n = daysBetween(p.from, p.to) + 1;
+  return Array.from({ length: Math.max(0, n) }, (_, i) => addDays(p.from, i));
+}
+
+const momentTuple = (m: MomentRow): DaySums['o'][number] => [m.key, m.count, m.n, m.sum, m.sumSq, m.critical];
+
+/** One day's sums (read from the tables for that day alone) in their stored form. */
+export function toDaySums(s: Omit<PeriodSums, 'operatorsPrevious'>): DaySums {
+  return {
+    b: s.dayBins.map((r) => [r.bin, r.rubricVersionId, r.n, r.scored, r.sum, r.critical]),
+    o: s.operators.map(momentTuple),
+    r: s.regions.map(momentTuple),
+    w: s.work.map((w) => [w.userId, w.evaluations, w.secondsSum, w.secondsN, w.heardSum, w.heardN]),
+    f: [...new Set([...s.failed.keys(), ...s.na.keys()])].sort().map((code) => [code, s.failed.get(code) ?? 0, s.na.get(code) ?? 0]),
+    e: s.errorsByCategory.map((r) => [r.category, r.severity, r.n]),
+    eo: s.errorsByOperator.map((r) => [r.operatorId, r.n]),
+    a: s.assignments.map((r) => [r.specialistUserId, r.status, r.n]),
+    c: [...s.volumes.entries()],
+  };
+}
+
+function addMoments(into: Map<number | null, MomentRow>, rows: DaySums['o']): void {
+  for (const [key, count, n, sum, sumSq, critical] of rows) {
+    const m = into.get(key);
+    if (m) {
+      m.count += count;
+      m.n += n;
+      m.sum += sum;
+      m.sumSq += sumSq;
+      m.critical += critical;
+    } else into.set(key, { key, count, n, sum, sumSq, critical });
+  }
+}
+
+function addTo<K>(map: Map<K, number>, key: K, n: number): void {
+  map.set(key, (map.get(key) ?? 0) + n);
+}
+
+/** Adds days up: the period's sums from its days', and the previous period's operator sums from its days'. */
+export function mergeDaySums(days: readonly { day: string; sums: DaySums }[], previousDays: readonly DaySums[]): PeriodSums {
+  const dayBins: DayBinRow[] = [];
+  const operators = new Map<number | null, MomentRow>();
+  const regions = new Map<number | null, MomentRow>();
+  const previous = new Map<number | null, MomentRow>();
+  const work = new Map<number, SpecialistWorkSums>();
+  const failed = new Map<string, number>();
+  const na = new Map<string, number>();
+  const errorsByCategory = new Map<string, ErrorSeverityCount>();
+  const errorsByOperator = new Map<number | null, number>();
+  const assignments = new Map<string, AssignmentRow>();
+  const volumes = new Map<number | null, number>();
+
+  for (const { day, sums } of days) {
+    for (const [bin, rubricVersionId, n, scored, sum, critical] of sums.b) dayBins.push({ date: day, bin, rubricVersionId, n, scored, sum, critical });
+    addMoments(operators, sums.o);
+    addMoments(regions, sums.r);
+    for (const [userId, evaluations, secondsSum, secondsN, heardSum, heardN] of sums.w) {
+      const w = work.get(userId);
+      if (w) {
+        w.evaluations += evaluations;
+        w.secondsSum += secondsSum;
+        w.secondsN += secondsN;
+        w.heardSum += heardSum;
+        w.heardN += heardN;
+      } else work.set(userId, { userId, evaluations, secondsSum, secondsN, heardSum, heardN });
+    }
+    for (const [code, f, n] of sums.f) {
+      if (f) addTo(failed, code, f);
+      if (n) addTo(na, code, n);
+    }
+    for (const [category, severity, n] of sums.e) {
+      const key = `${category ?? ''}\u0000${severity}`;
+      const row = errorsByCategory.get(key);
+      if (row) row.n += n;
+      else errorsByCategory.set(key, { category, severity, n });
+    }
+    for (const [operatorId, n] of sums.eo) addTo(errorsByOperator, operatorId, n);
+    for (const [specialistUserId, status, n] of sums.a) {
+      const key = `${specialistUserId ?? ''}\u0000${status}`;
+      const row = assignments.get(key);
+      if (row) row.n += n;
+      else assignments.set(key, { specialistUserId, status, n });
+    }
+    for (const [regionId, n] of sums.c) addTo(volumes, regionId, n);
+  }
+  for (const sums of previousDays) addMoments(previous, sums.o);
+
+  return {
+    dayBins,
+    operators: [...operators.values()],
+    regions: [...regions.values()],
+    operatorsPrevious: [...previous.values()],
+    work: [...work.values()],
+    failed,
+    na,
+    errorsByCategory: [...errorsByCategory.values()],
+    errorsByOperator: [...errorsByOperator.entries()].map(([operatorId, n]) => ({ operatorId, n })),
+    assignments: [...assignments.values()],
+    volumes,
+  };
+}
