@@ -22,7 +22,7 @@ import { translator } from '../src/i18n';
 import { addDays, tashkentToUtc } from '../src/time';
 import { scoreEvaluation, type Answers } from '../src/features/evaluations/scoring';
 import type { Criterion, RubricDefinition } from '../src/features/rubrics/rubric.model';
-import { buildDashboard, resolveScope, tablePeriodSums } from '../src/features/reports/reports.service';
+import { buildDashboard, refreshDaySums, resolveScope, tablePeriodSums } from '../src/features/reports/reports.service';
 import { periodDays, previousPeriod } from '../src/features/reports/aggregate';
 import { reportTables, evaluationsExport, writeReportWorkbook } from '../src/features/reports/reports.export';
 import type { TableContext, CellValue, TableColumn } from '../src/features/reports/report-tables';
@@ -92,6 +92,7 @@ async function generate(): Promise<void> {
     const db = createDb({ database: { client: 'sqlite', filename: DB_FILE }, dbPoolMax: 1 });
     await migrate(db);
     await db.destroy();
+    await sumDaysAsTheJobWould();
     return;
   }
   for (const f of [DB_FILE, `${DB_FILE}-wal`, `${DB_FILE}-shm`]) fs.rmSync(f, { force: true });
@@ -162,6 +163,16 @@ async function generate(): Promise<void> {
   sql.close();
   const size = fs.statSync(DB_FILE).size;
   console.log(`generated ${EVALUATIONS.toLocaleString('en')} evaluations × 20 criteria into ${DB_FILE} (${(size / 1e6).toFixed(0)} MB) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  await sumDaysAsTheJobWould();
+}
+
+/** What the app's hourly reports.sumDays job does after a large load: sums every day once. */
+async function sumDaysAsTheJobWould(): Promise<void> {
+  const db = createDb({ database: { client: 'sqlite', filename: DB_FILE }, dbPoolMax: 1 });
+  const t0 = performance.now();
+  const days = await refreshDaySums(db, addDays(FROM, -400), TODAY);
+  console.log(`  day summaries brought up to date as the hourly job would: ${days.size} days in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  await db.destroy();
 }
 
 // ---------------------------------------------------------------------------------------------
