@@ -1,9 +1,10 @@
 // The grouped sums a dashboard is built from, and their per-day form. Every figure the dashboard
 // shows is a sum (counts, sums of scores and of their squares, seconds, shares heard) or is derived
-// from sums, so the sums of a period are the sums of its days added up. The unfiltered dashboard —
-// leadership's daily view — reads them from one stored row per day (report_day_summaries) instead
-// of scanning every evaluation, answer and error of the period; a filtered one reads the tables.
-// Pure functions: no database here.
+// from sums, so the sums of a period are the sums of its days added up. The whole service's
+// dashboard and a team's (a supervisor's, or a team filter) read them from rows stored per day and
+// part — the whole service, and each team — in report_day_summaries, instead of scanning every
+// evaluation, answer and error of the period; a region, category or language filter reads the
+// tables. Pure functions: no database here.
 import { addDays, daysBetween } from '../../time';
 import type { AssignmentRow, DayBinRow, MomentRow, ReportScope, SpecialistWorkSums } from './reports.repository';
 import type { Period } from './aggregate';
@@ -66,11 +67,20 @@ export interface DaySums {
 
 /**
  * Whether a scope's sums can come from the per-day summaries: they are kept for the whole service
- * only, so a scope limited to teams (a supervisor, or a team filter) or filtered by a call's
- * region, category or language reads the tables.
+ * and per team, so a scope filtered by a call's region, category or language reads the tables.
  */
 export function summarisable(scope: ReportScope): boolean {
-  return scope.teamIds === null && scope.regionId === null && scope.category === null && scope.language === null;
+  return scope.regionId === null && scope.category === null && scope.language === null;
+}
+
+/** The stored part holding a team's sums (operators without a team: 'team:none'). */
+export function teamPart(teamId: number | null): string {
+  return teamId === null ? 'team:none' : `team:${teamId}`;
+}
+
+/** The stored parts a summarisable scope adds up: the whole service, or its teams. */
+export function partsOf(scope: ReportScope): string[] {
+  return scope.teamIds === null ? ['all'] : scope.teamIds.map(teamPart);
 }
 
 /** Every day of a period, in order. */
@@ -113,9 +123,11 @@ function addTo<K>(map: Map<K, number>, key: K, n: number): void {
   map.set(key, (map.get(key) ?? 0) + n);
 }
 
-/** Adds days up: the period's sums from its days', and the previous period's operator sums from its days'. */
+/**
+ * Adds days (and parts of a day) up: the period's sums from its days', and the previous period's
+ * operator sums from its days'.
+ */
 export function mergeDaySums(days: readonly { day: string; sums: DaySums }[], previousDays: readonly DaySums[]): PeriodSums {
-  const dayBins: DayBinRow[] = [];
   const operators = new Map<number | null, MomentRow>();
   const regions = new Map<number | null, MomentRow>();
   const previous = new Map<number | null, MomentRow>();
@@ -127,8 +139,18 @@ export function mergeDaySums(days: readonly { day: string; sums: DaySums }[], pr
   const assignments = new Map<string, AssignmentRow>();
   const volumes = new Map<number | null, number>();
 
+  const bins = new Map<string, DayBinRow>();
   for (const { day, sums } of days) {
-    for (const [bin, rubricVersionId, n, scored, sum, critical] of sums.b) dayBins.push({ date: day, bin, rubricVersionId, n, scored, sum, critical });
+    for (const [bin, rubricVersionId, n, scored, sum, critical] of sums.b) {
+      const key = `${day}|${bin}|${rubricVersionId}`;
+      const row = bins.get(key);
+      if (row) {
+        row.n += n;
+        row.scored += scored;
+        row.sum += sum;
+        row.critical += critical;
+      } else bins.set(key, { date: day, bin, rubricVersionId, n, scored, sum, critical });
+    }
     addMoments(operators, sums.o);
     addMoments(regions, sums.r);
     for (const [userId, evaluations, secondsSum, secondsN, heardSum, heardN] of sums.w) {
@@ -163,7 +185,7 @@ export function mergeDaySums(days: readonly { day: string; sums: DaySums }[], pr
   for (const sums of previousDays) addMoments(previous, sums.o);
 
   return {
-    dayBins,
+    dayBins: [...bins.values()],
     operators: [...operators.values()],
     regions: [...regions.values()],
     operatorsPrevious: [...previous.values()],

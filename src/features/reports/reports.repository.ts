@@ -13,6 +13,29 @@ export interface ReportScope extends Period {
   regionId: number | null;
   category: string | null;
   language: string | null;
+  /** Also group every sum by the operator's team (rows then carry teamId): how the day summaries are read. */
+  byTeam?: boolean;
+}
+
+/** The operator's team of a grouped row (byTeam scopes), undefined otherwise. */
+export interface TeamKeyed {
+  teamId?: number | null;
+}
+
+/** Adds the team to a query's columns and groups when the scope asks for it; `o` must be joined. */
+function groupByTeam(q: Knex.QueryBuilder, s: ReportScope): Knex.QueryBuilder {
+  if (s.byTeam) q.select('o.team_id as team_id').groupBy('o.team_id');
+  return q;
+}
+
+function teamOf(r: Record<string, unknown>, s: ReportScope): TeamKeyed {
+  return s.byTeam ? { teamId: r.team_id == null ? null : Number(r.team_id) } : {};
+}
+
+/** Joins the operator (as `o`) when a team filter or team grouping needs it. */
+function joinOperatorForTeam(q: Knex.QueryBuilder, s: ReportScope, operatorColumn: string): void {
+  if (s.teamIds !== null || s.byTeam) q.leftJoin('operators as o', 'o.id', operatorColumn);
+  if (s.teamIds !== null) q.whereIn('o.team_id', s.teamIds);
 }
 
 function needsCall(s: ReportScope): boolean {
@@ -35,8 +58,8 @@ function evaluationsIn(db: Knex, s: ReportScope, period: Period = s, opts: { ope
     .andWhere('v.kind', 'regular')
     .andWhere('v.evaluation_date', '>=', period.from)
     .andWhere('v.evaluation_date', '<=', period.to);
-  if (opts.operator || s.teamIds !== null) q.leftJoin('operators as o', 'o.id', 'v.operator_id');
-  if (s.teamIds !== null) q.whereIn('o.team_id', s.teamIds);
+  if (opts.operator && s.teamIds === null && !s.byTeam) q.leftJoin('operators as o', 'o.id', 'v.operator_id');
+  joinOperatorForTeam(q, s, 'v.operator_id');
   if (opts.call || needsCall(s)) {
     q.join('calls as c', 'c.id', 'v.call_id');
     applyCallFilters(q, s);
@@ -50,7 +73,7 @@ function binSql(db: Knex): string {
 }
 const CRITICAL_SQL = 'sum(case when v.critical_failure then 1 else 0 end)';
 
-export interface DayBinRow {
+export interface DayBinRow extends TeamKeyed {
   date: string;
   bin: number | null;
   rubricVersionId: number;
@@ -66,7 +89,7 @@ export interface DayBinRow {
  */
 export async function dayBinSums(db: Knex, s: ReportScope): Promise<DayBinRow[]> {
   const bin = binSql(db);
-  const rows = await evaluationsIn(db, s)
+  const rows = await groupByTeam(evaluationsIn(db, s), s)
     .select('v.evaluation_date as date', db.raw(`${bin} as bin`), 'v.rubric_version_id as version_id')
     .count({ n: '*' })
     .count({ scored: 'v.score' })
@@ -81,6 +104,7 @@ export async function dayBinSums(db: Knex, s: ReportScope): Promise<DayBinRow[]>
     scored: num(r.scored),
     sum: num(r.sum),
     critical: num(r.critical),
+    ...teamOf(r, s),
   }));
 }
 
@@ -122,15 +146,15 @@ export async function operatorMoments(db: Knex, s: ReportScope, period: Period =
  * The same sums per operator and call region in one pass (the region needs the call joined
  * anyway); the service adds them up per operator, per team and per region.
  */
-export async function operatorRegionMoments(db: Knex, s: ReportScope): Promise<(MomentRow & { regionId: number | null })[]> {
-  const rows = await evaluationsIn(db, s, s, { call: true })
+export async function operatorRegionMoments(db: Knex, s: ReportScope): Promise<(MomentRow & TeamKeyed & { regionId: number | null })[]> {
+  const rows = await groupByTeam(evaluationsIn(db, s, s, { call: true }), s)
     .select('v.operator_id as k', 'c.region_id as region_id', ...momentColumns(db).map((c) => db.raw(c)))
     .groupBy('v.operator_id', 'c.region_id');
-  return rows.map((r: Record<string, unknown>) => ({ ...momentRow(r, r.k), regionId: r.region_id == null ? null : Number(r.region_id) }));
+  return rows.map((r: Record<string, unknown>) => ({ ...momentRow(r, r.k), regionId: r.region_id == null ? null : Number(r.region_id), ...teamOf(r, s) }));
 }
 
 /** Per specialist: evaluations, and the sums behind the mean time and mean share heard (sums add up across days). */
-export interface SpecialistWorkSums {
+export interface SpecialistWorkSums extends TeamKeyed {
   userId: number;
   evaluations: number;
   /** seconds from opening to submitting, summed over evaluations that took 0 to 4 hours, and how many those were */
@@ -153,7 +177,7 @@ export async function specialistWork(db: Knex, s: ReportScope): Promise<Speciali
   const cap = MAX_COUNTED_EVALUATION_SECONDS;
   const clamp = pg ? `least(greatest(${seconds}, -1), ${cap + 1})` : `min(max(${seconds}, -1), ${cap + 1})`;
   const counted = `nullif(nullif(${clamp}, -1), ${cap + 1})`;
-  const rows = await evaluationsIn(db, s)
+  const rows = await groupByTeam(evaluationsIn(db, s), s)
     .select('v.specialist_user_id as user_id')
     .count({ n: '*' })
     .select(db.raw(`sum(${counted}) as seconds_sum`), db.raw(`count(${counted}) as seconds_n`))
@@ -167,6 +191,7 @@ export async function specialistWork(db: Knex, s: ReportScope): Promise<Speciali
     secondsN: num(r.seconds_n),
     heardSum: num(r.heard_sum),
     heardN: num(r.heard_n),
+    ...teamOf(r, s),
   }));
 }
 
@@ -174,21 +199,21 @@ export async function specialistWork(db: Knex, s: ReportScope): Promise<Speciali
  * Failed and N/A answers per criterion code, in one pass over the partial index that holds only
  * such answers (evaluation_answers_flagged_idx): the condition must read exactly as the index's.
  */
-export async function flaggedAnswerCounts(db: Knex, s: ReportScope): Promise<{ failed: Map<string, number>; na: Map<string, number> }> {
-  const rows = await evaluationsIn(db, s)
+export interface FlaggedAnswerRow extends TeamKeyed {
+  code: string;
+  failed: number;
+  na: number;
+}
+
+export async function flaggedAnswerCounts(db: Knex, s: ReportScope): Promise<FlaggedAnswerRow[]> {
+  const rows = await groupByTeam(evaluationsIn(db, s), s)
     .join('evaluation_answers as a', 'a.evaluation_id', 'v.id')
     .whereRaw('(a.failed or a.is_na)')
     .select('a.criterion_code as code')
     .select(db.raw('sum(case when a.failed then 1 else 0 end) as failed'))
     .select(db.raw('sum(case when a.is_na then 1 else 0 end) as na'))
     .groupBy('a.criterion_code');
-  const failed = new Map<string, number>();
-  const na = new Map<string, number>();
-  for (const r of rows as Record<string, unknown>[]) {
-    if (num(r.failed)) failed.set(String(r.code), num(r.failed));
-    if (num(r.na)) na.set(String(r.code), num(r.na));
-  }
-  return { failed, na };
+  return (rows as Record<string, unknown>[]).map((r) => ({ code: String(r.code), failed: num(r.failed), na: num(r.na), ...teamOf(r, s) }));
 }
 
 export interface RubricVersionInfo {
@@ -216,7 +241,7 @@ export async function rubricVersions(db: Knex, ids: readonly number[]): Promise<
   return out;
 }
 
-export interface ErrorCountRow {
+export interface ErrorCountRow extends TeamKeyed {
   category: string | null;
   operatorId: number | null;
   severity: string;
@@ -226,24 +251,22 @@ export interface ErrorCountRow {
 /** Errors of the period that still hold (not voided), per category, operator and severity. */
 export async function errorCounts(db: Knex, s: ReportScope): Promise<ErrorCountRow[]> {
   const q = db('errors as e').whereNull('e.voided_at').andWhere('e.error_date', '>=', s.from).andWhere('e.error_date', '<=', s.to);
-  if (s.teamIds !== null) {
-    q.leftJoin('operators as o', 'o.id', 'e.operator_id');
-    q.whereIn('o.team_id', s.teamIds);
-  }
+  joinOperatorForTeam(q, s, 'e.operator_id');
   if (needsCall(s)) {
     q.join('calls as c', 'c.id', 'e.call_id');
     applyCallFilters(q, s);
   }
-  const rows = await q.select('e.category', 'e.operator_id', 'e.severity').count({ n: '*' }).groupBy('e.category', 'e.operator_id', 'e.severity');
+  const rows = await groupByTeam(q, s).select('e.category', 'e.operator_id', 'e.severity').count({ n: '*' }).groupBy('e.category', 'e.operator_id', 'e.severity');
   return rows.map((r: Record<string, unknown>) => ({
     category: (r.category as string | null) ?? null,
     operatorId: r.operator_id == null ? null : Number(r.operator_id),
     severity: String(r.severity),
     n: num(r.n),
+    ...teamOf(r, s),
   }));
 }
 
-export interface AssignmentRow {
+export interface AssignmentRow extends TeamKeyed {
   specialistUserId: number | null;
   status: string;
   n: number;
@@ -252,28 +275,27 @@ export interface AssignmentRow {
 /** Assignments of the period's active plans per specialist and status. */
 export async function assignmentCounts(db: Knex, s: ReportScope): Promise<AssignmentRow[]> {
   const q = db('assignments as a').join('plans as p', 'p.id', 'a.plan_id').where('p.status', 'active').andWhere('p.plan_date', '>=', s.from).andWhere('p.plan_date', '<=', s.to);
-  if (s.teamIds !== null) {
-    q.leftJoin('operators as o', 'o.id', 'a.operator_id');
-    q.whereIn('o.team_id', s.teamIds);
-  }
+  joinOperatorForTeam(q, s, 'a.operator_id');
   if (needsCall(s)) {
     q.join('calls as c', 'c.id', 'a.call_id');
     applyCallFilters(q, s);
   }
-  const rows = await q.select('a.specialist_user_id as sid', 'a.status').count({ n: '*' }).groupBy('a.specialist_user_id', 'a.status');
-  return rows.map((r: Record<string, unknown>) => ({ specialistUserId: r.sid == null ? null : Number(r.sid), status: String(r.status), n: num(r.n) }));
+  const rows = await groupByTeam(q, s).select('a.specialist_user_id as sid', 'a.status').count({ n: '*' }).groupBy('a.specialist_user_id', 'a.status');
+  return rows.map((r: Record<string, unknown>) => ({ specialistUserId: r.sid == null ? null : Number(r.sid), status: String(r.status), n: num(r.n), ...teamOf(r, s) }));
+}
+
+export interface CallVolumeRow extends TeamKeyed {
+  regionId: number | null;
+  n: number;
 }
 
 /** Calls received in the period per region (the volume beside each region's scores). */
-export async function callVolumes(db: Knex, s: ReportScope): Promise<Map<number | null, number>> {
+export async function callVolumes(db: Knex, s: ReportScope): Promise<CallVolumeRow[]> {
   const q = db('calls as c').whereNull('c.deleted_at').andWhere('c.call_date', '>=', s.from).andWhere('c.call_date', '<=', s.to);
-  if (s.teamIds !== null) {
-    q.leftJoin('operators as o', 'o.id', 'c.operator_id');
-    q.whereIn('o.team_id', s.teamIds);
-  }
+  joinOperatorForTeam(q, s, 'c.operator_id');
   applyCallFilters(q, s);
-  const rows = await q.select('c.region_id as k').count({ n: '*' }).groupBy('c.region_id');
-  return new Map(rows.map((r: Record<string, unknown>) => [r.k == null ? null : Number(r.k), num(r.n)]));
+  const rows = await groupByTeam(q, s).select('c.region_id as k').count({ n: '*' }).groupBy('c.region_id');
+  return rows.map((r: Record<string, unknown>) => ({ regionId: r.k == null ? null : Number(r.k), n: num(r.n), ...teamOf(r, s) }));
 }
 
 // ---- names and filter options ----
@@ -477,15 +499,16 @@ export async function versionIdsIn(db: Knex, s: ReportScope): Promise<number[]> 
 
 // ---- per-day summaries (see period-sums.ts and migration 20261126000100) ----
 
-/** Stored day sums of a period: day → JSON text. */
-export async function storedDaySums(db: Knex, from: string, to: string): Promise<Map<string, string>> {
-  const rows = await db('report_day_summaries').whereBetween('day', [from, to]).select('day', 'sums');
-  return new Map(rows.map((r) => [String(r.day), String(r.sums)]));
+/** Stored day sums of a period for some parts ('all', 'team:<id>', 'team:none'): rows of day, part and JSON text. */
+export async function storedDaySums(db: Knex, from: string, to: string, parts: readonly string[]): Promise<{ day: string; part: string; sums: string }[]> {
+  if (!parts.length) return [];
+  const rows = await db('report_day_summaries').whereBetween('day', [from, to]).whereIn('part', [...parts]).select('day', 'part', 'sums');
+  return rows.map((r) => ({ day: String(r.day), part: String(r.part), sums: String(r.sums) }));
 }
 
-/** Days of a period that have stored sums (whether stale or not). */
+/** Days of a period that have stored sums (whether stale or not): every summed day has its 'all' part. */
 export async function summarisedDays(db: Knex, from: string, to: string): Promise<Set<string>> {
-  return new Set((await db('report_day_summaries').whereBetween('day', [from, to]).select('day')).map((r) => String(r.day)));
+  return new Set((await db('report_day_summaries').whereBetween('day', [from, to]).andWhere('part', 'all').select('day')).map((r) => String(r.day)));
 }
 
 /** Days of a period marked stale by the triggers: day → the mark's token. */
@@ -496,10 +519,16 @@ export async function staleDays(db: Knex, from: string, to: string): Promise<Map
 }
 
 /**
- * Stores a day's sums, then clears the day's stale mark if it still has the token seen before the
- * sums were read: a write committed meanwhile re-marked it with a new token, and the day stays stale.
+ * Replaces a day's stored parts, then clears the day's stale mark if it still has the token seen
+ * before the sums were read: a write committed meanwhile re-marked it with a new token, and the day
+ * stays stale.
  */
-export async function saveDaySums(db: Knex, day: string, sums: string, staleToken: string | null, now: string): Promise<void> {
-  await db('report_day_summaries').insert({ day, sums, computed_at: now }).onConflict('day').merge(['sums', 'computed_at']);
+export async function saveDaySums(db: Knex, day: string, parts: ReadonlyMap<string, string>, staleToken: string | null, now: string): Promise<void> {
+  await db.transaction(async (trx) => {
+    await trx('report_day_summaries').where('day', day).del();
+    const rows = [...parts].map(([part, sums]) => ({ day, part, sums, computed_at: now }));
+    // In chunks: a service with many teams has many parts, and bound parameters are limited.
+    for (let i = 0; i < rows.length; i += 100) await trx('report_day_summaries').insert(rows.slice(i, i + 100));
+  });
   if (staleToken !== null) await db('report_stale_days').where({ day, token: staleToken }).del();
 }

@@ -28,7 +28,7 @@ import {
 } from './aggregate';
 import type { ReportFilters } from './reports.schema';
 import * as repo from './reports.repository';
-import { daysOf, mergeDaySums, summarisable, toDaySums, type DaySums, type PeriodSums } from './period-sums';
+import { daysOf, mergeDaySums, partsOf, summarisable, teamPart, toDaySums, type DaySums, type PeriodSums } from './period-sums';
 
 /** Roles that see the dashboard and may export. Specialists and operators do not. */
 export const REPORT_ROLES: readonly Role[] = ['leadership', 'admin', 'supervisor'];
@@ -228,74 +228,117 @@ function sumByTeam<R extends repo.MomentRow>(rows: readonly R[], teamOf: (operat
   return out;
 }
 
-/** A scope's sums read from the tables (any filters), without the previous period. */
-async function readPeriodSums(db: Knex, scope: repo.ReportScope): Promise<Omit<PeriodSums, 'operatorsPrevious'>> {
+/** The grouped rows behind a scope's sums, as the repository returns them (with teamId on byTeam scopes). */
+interface TableRows {
+  dayBins: repo.DayBinRow[];
+  opRegion: Awaited<ReturnType<typeof repo.operatorRegionMoments>>;
+  work: repo.SpecialistWorkSums[];
+  flagged: repo.FlaggedAnswerRow[];
+  errors: repo.ErrorCountRow[];
+  assignments: repo.AssignmentRow[];
+  volumes: repo.CallVolumeRow[];
+}
+
+async function readTableRows(db: Knex, scope: repo.ReportScope): Promise<TableRows> {
   // One after another: SQLite has one writer and few readers; PostgreSQL gains little from parallel small queries.
-  const dayBins = await repo.dayBinSums(db, scope);
-  const opRegion = await repo.operatorRegionMoments(db, scope);
-  const work = await repo.specialistWork(db, scope);
-  const { failed, na } = await repo.flaggedAnswerCounts(db, scope);
-  const errorRows = await repo.errorCounts(db, scope);
-  const assignments = await repo.assignmentCounts(db, scope);
-  const volumes = await repo.callVolumes(db, scope);
+  return {
+    dayBins: await repo.dayBinSums(db, scope),
+    opRegion: await repo.operatorRegionMoments(db, scope),
+    work: await repo.specialistWork(db, scope),
+    flagged: await repo.flaggedAnswerCounts(db, scope),
+    errors: await repo.errorCounts(db, scope),
+    assignments: await repo.assignmentCounts(db, scope),
+    volumes: await repo.callVolumes(db, scope),
+  };
+}
+
+/** Splits rows grouped by team (a byTeam scope) into one set of rows per team. */
+function rowsPerTeam(rows: TableRows): Map<number | null, TableRows> {
+  const out = new Map<number | null, TableRows>();
+  const of = (teamId: number | null | undefined) => {
+    const key = teamId ?? null;
+    let t = out.get(key);
+    if (!t) out.set(key, (t = { dayBins: [], opRegion: [], work: [], flagged: [], errors: [], assignments: [], volumes: [] }));
+    return t;
+  };
+  for (const k of Object.keys(rows) as (keyof TableRows)[]) {
+    for (const r of rows[k]) (of(r.teamId)[k] as repo.TeamKeyed[]).push(r);
+  }
+  return out;
+}
+
+/** A set of rows (of one team, or of any scope read without team grouping) as sums. */
+function sumsOfRows(rows: TableRows): Omit<PeriodSums, 'operatorsPrevious'> {
+  const failed = new Map<string, number>();
+  const na = new Map<string, number>();
+  for (const r of rows.flagged) {
+    if (r.failed) failed.set(r.code, (failed.get(r.code) ?? 0) + r.failed);
+    if (r.na) na.set(r.code, (na.get(r.code) ?? 0) + r.na);
+  }
   const byCategory = new Map<string, PeriodSums['errorsByCategory'][number]>();
   const byOperator = new Map<number | null, number>();
-  for (const r of errorRows) {
+  for (const r of rows.errors) {
     const key = `${r.category ?? ''}\u0000${r.severity}`;
     const row = byCategory.get(key);
     if (row) row.n += r.n;
     else byCategory.set(key, { category: r.category, severity: r.severity, n: r.n });
     byOperator.set(r.operatorId, (byOperator.get(r.operatorId) ?? 0) + r.n);
   }
+  const volumes = new Map<number | null, number>();
+  for (const r of rows.volumes) volumes.set(r.regionId, (volumes.get(r.regionId) ?? 0) + r.n);
+  const strip = <T extends repo.TeamKeyed>(xs: T[]): Omit<T, 'teamId'>[] => xs.map(({ teamId: _teamId, ...rest }) => rest);
   return {
-    dayBins,
-    operators: [...sumByTeam(opRegion, (operatorId) => operatorId).values()],
-    regions: [...sumByTeam(opRegion, (_operatorId, row) => row.regionId).values()],
-    work,
+    dayBins: strip(rows.dayBins),
+    operators: [...sumByTeam(rows.opRegion, (operatorId) => operatorId).values()],
+    regions: [...sumByTeam(rows.opRegion, (_operatorId, row) => row.regionId).values()],
+    work: strip(rows.work),
     failed,
     na,
     errorsByCategory: [...byCategory.values()],
     errorsByOperator: [...byOperator.entries()].map(([operatorId, n]) => ({ operatorId, n })),
-    assignments,
+    assignments: strip(rows.assignments),
     volumes,
   };
 }
 
-/** The whole service's sums for one day, as stored in report_day_summaries. */
-export async function computeDaySums(db: Knex, day: string): Promise<DaySums> {
-  return toDaySums(await readPeriodSums(db, { from: day, to: day, teamIds: null, regionId: null, category: null, language: null }));
+/** One day's stored parts: each team's sums, and the whole service's (the teams' added up). */
+export async function computeDayParts(db: Knex, day: string): Promise<Map<string, DaySums>> {
+  const rows = await readTableRows(db, { from: day, to: day, teamIds: null, regionId: null, category: null, language: null, byTeam: true });
+  const parts = new Map<string, DaySums>();
+  for (const [teamId, teamRows] of rowsPerTeam(rows)) parts.set(teamPart(teamId), toDaySums(sumsOfRows(teamRows)));
+  const all = mergeDaySums([...parts.values()].map((sums) => ({ day, sums })), []);
+  parts.set('all', toDaySums(all));
+  return parts;
 }
 
 /**
  * Sums again, from the tables, the days from `from` to `to` that have no stored sums yet or that a
- * write has marked stale since (see the report_day_summaries migration); returns what it summed.
+ * write has marked stale since (see the report_day_summaries migration); returns the days summed.
  */
-export async function refreshDaySums(db: Knex, from: string, to: string, clock: () => Date = () => new Date()): Promise<Map<string, DaySums>> {
+export async function refreshDaySums(db: Knex, from: string, to: string, clock: () => Date = () => new Date()): Promise<Set<string>> {
   const [present, stale] = await Promise.all([repo.summarisedDays(db, from, to), repo.staleDays(db, from, to)]);
-  const out = new Map<string, DaySums>();
+  const out = new Set<string>();
   for (const day of daysOf({ from, to })) {
     if (present.has(day) && !stale.has(day)) continue;
-    const sums = await computeDaySums(db, day);
-    await repo.saveDaySums(db, day, JSON.stringify(sums), stale.get(day) ?? null, clock().toISOString());
-    out.set(day, sums);
+    const parts = await computeDayParts(db, day);
+    await repo.saveDaySums(db, day, new Map([...parts].map(([part, sums]) => [part, JSON.stringify(sums)])), stale.get(day) ?? null, clock().toISOString());
+    out.add(day);
   }
   return out;
 }
 
-/** The sums of every day from `from` to `to`, up to date. */
-export async function freshDaySums(db: Knex, from: string, to: string, clock: () => Date = () => new Date()): Promise<Map<string, DaySums>> {
-  const refreshed = await refreshDaySums(db, from, to, clock);
-  const out = new Map<string, DaySums>();
-  for (const [day, text] of await repo.storedDaySums(db, from, to)) out.set(day, refreshed.get(day) ?? (JSON.parse(text) as DaySums));
-  return out;
+/** The stored sums of the given parts for every day from `from` to `to`, brought up to date first. */
+export async function freshDaySums(db: Knex, from: string, to: string, parts: readonly string[], clock: () => Date = () => new Date()): Promise<{ day: string; sums: DaySums }[]> {
+  await refreshDaySums(db, from, to, clock);
+  return (await repo.storedDaySums(db, from, to, parts)).map((r) => ({ day: r.day, sums: JSON.parse(r.sums) as DaySums }));
 }
 
 /** A scope's sums and its previous period's operator sums: from the day summaries when the scope allows, else from the tables. */
 export async function periodSums(db: Knex, scope: repo.ReportScope, previous: Period, clock?: () => Date): Promise<PeriodSums> {
   if (summarisable(scope)) {
-    const days = await freshDaySums(db, previous.from, scope.to, clock);
-    const current = daysOf(scope).map((day) => ({ day, sums: days.get(day)! }));
-    const before = daysOf(previous).map((day) => days.get(day)!);
+    const days = await freshDaySums(db, previous.from, scope.to, partsOf(scope), clock);
+    const current = days.filter((d) => d.day >= scope.from);
+    const before = days.filter((d) => d.day < scope.from).map((d) => d.sums);
     return mergeDaySums(current, before);
   }
   return tablePeriodSums(db, scope, previous);
@@ -303,7 +346,7 @@ export async function periodSums(db: Knex, scope: repo.ReportScope, previous: Pe
 
 /** A scope's sums read from the tables, whatever the scope (also what the day summaries are checked against). */
 export async function tablePeriodSums(db: Knex, scope: repo.ReportScope, previous: Period): Promise<PeriodSums> {
-  const sums = await readPeriodSums(db, scope);
+  const sums = sumsOfRows(await readTableRows(db, scope));
   return { ...sums, operatorsPrevious: await repo.operatorMoments(db, scope, previous) };
 }
 

@@ -6,7 +6,7 @@ import { createTestApp, type TestApp } from '../../helpers/app';
 import { authFeature } from '../../../src/features/auth';
 import { homeFeature } from '../../../src/features/home';
 import { reportsFeature } from '../../../src/features/reports';
-import { buildDashboard, computeDaySums, freshDaySums, periodSums, tablePeriodSums } from '../../../src/features/reports/reports.service';
+import { buildDashboard, computeDayParts, freshDaySums, periodSums, tablePeriodSums } from '../../../src/features/reports/reports.service';
 import { previousPeriod } from '../../../src/features/reports/aggregate';
 import type { PeriodSums } from '../../../src/features/reports/period-sums';
 import { saveDaySums, staleDays } from '../../../src/features/reports/reports.repository';
@@ -55,14 +55,29 @@ describe('reports: per-day summaries behind the unfiltered dashboard', () => {
     const sums = await summarised();
     expect(canonical(sums)).to.deep.equal(canonical(await fromTables()));
     expect(sums.dayBins.reduce((n, r) => n + r.n, 0)).to.equal(13);
-    const days = await t.db('report_day_summaries').whereBetween('day', [PREVIOUS.from, PERIOD.to]).count({ n: '*' }).first().then((r) => Number(r?.n));
+    const days = await t.db('report_day_summaries').whereBetween('day', [PREVIOUS.from, PERIOD.to]).andWhere('part', 'all').count({ n: '*' }).first().then((r) => Number(r?.n));
     expect(days).to.equal(40);
+    const parts = (await t.db('report_day_summaries').where('day', '2026-11-04').select('part')).map((r) => r.part).sort();
+    expect(parts, 'a day with work of team Beta only').to.deep.equal(['all', `team:${f.teamB}`]);
     expect(await staleDays(t.db, PREVIOUS.from, PERIOD.to), 'every stale mark cleared').to.have.property('size', 0);
   });
 
-  it('a filtered scope reads the tables, and agrees with them', async () => {
-    const team = { ...SCOPE, teamIds: [f.teamA] };
-    expect(canonical(await periodSums(t.db, team, PREVIOUS))).to.deep.equal(canonical(await tablePeriodSums(t.db, team, PREVIOUS)));
+  it('a team\'s, several teams\' and a supervisor without teams\' sums come from the team parts, and agree with the tables', async () => {
+    for (const teamIds of [[f.teamA], [f.teamB], [f.teamA, f.teamB], []]) {
+      const team = { ...SCOPE, teamIds };
+      const sums = await periodSums(t.db, team, PREVIOUS, clock);
+      expect(canonical(sums), JSON.stringify(teamIds)).to.deep.equal(canonical(await tablePeriodSums(t.db, team, PREVIOUS)));
+      if (teamIds.length) expect(sums.dayBins.length, JSON.stringify(teamIds)).to.be.greaterThan(0);
+    }
+  });
+
+  it('a region, category or language filter reads the tables, and agrees with them', async () => {
+    for (const filter of [{ regionId: f.regions[1] }, { category: 'fire' }, { language: 'ru' }]) {
+      const scope = { ...SCOPE, ...filter };
+      const sums = await periodSums(t.db, scope, PREVIOUS, clock);
+      expect(canonical(sums)).to.deep.equal(canonical(await tablePeriodSums(t.db, scope, PREVIOUS)));
+      expect(sums.dayBins.reduce((n, r) => n + r.n, 0), JSON.stringify(filter)).to.be.within(1, 12);
+    }
   });
 
   it('shows every kind of write at once: a new evaluation, a voided error, a reopened evaluation, a plan and its work, a call moved or deleted', async () => {
@@ -70,6 +85,10 @@ describe('reports: per-day summaries behind the unfiltered dashboard', () => {
     const before = await dashboard();
     const expectSameAsTables = async (what: string) => {
       expect(canonical(await summarised()), what).to.deep.equal(canonical(await fromTables()));
+      for (const teamIds of [[f.teamA], [f.teamB]]) {
+        const team = { ...SCOPE, teamIds };
+        expect(canonical(await periodSums(t.db, team, PREVIOUS, clock)), `${what}, team ${teamIds[0]}`).to.deep.equal(canonical(await tablePeriodSums(t.db, team, PREVIOUS)));
+      }
     };
 
     // A late-submitted evaluation on a past day of the period.
@@ -122,6 +141,17 @@ describe('reports: per-day summaries behind the unfiltered dashboard', () => {
     // Deleting rows marks their days too.
     await t.db('evaluation_answers').where({ evaluation_id: f.evaluations[5].id }).del();
     await expectSameAsTables('after answers were deleted');
+
+    // An operator moving to another team marks every summed day: the team parts follow.
+    const teamBBefore = await periodSums(t.db, { ...SCOPE, teamIds: [f.teamB] }, PREVIOUS, clock);
+    await t.db('operators').where({ id: f.opA2 }).update({ team_id: f.teamB });
+    const summed = (await t.db('report_day_summaries').where('part', 'all').select('day')).map((r) => String(r.day));
+    const stale = await staleDays(t.db, '2000-01-01', '2099-12-31');
+    expect(summed.length).to.be.greaterThan(30);
+    expect(summed.filter((d) => !stale.has(d)), 'every summed day is marked').to.deep.equal([]);
+    const teamBAfter = await periodSums(t.db, { ...SCOPE, teamIds: [f.teamB] }, PREVIOUS, clock);
+    expect(teamBAfter.dayBins.reduce((n, r) => n + r.n, 0)).to.be.greaterThan(teamBBefore.dayBins.reduce((n, r) => n + r.n, 0));
+    await expectSameAsTables('after an operator moved team');
   });
 
   it('a write that lands while a day is being summed keeps the day stale', async () => {
@@ -129,13 +159,14 @@ describe('reports: per-day summaries behind the unfiltered dashboard', () => {
     await makeEvaluation(t.db, { operatorId: f.opA1, specialistId: f.spec1.id, version: f.v1, date: day, answers: { 'Q-1': 1, 'Q-2': 1, 'Q-3': 3, 'Q-4': 1 } });
     const seen = (await staleDays(t.db, day, day)).get(day)!;
     expect(seen).to.be.a('string');
-    const sums = await computeDaySums(t.db, day);
+    const parts = await computeDayParts(t.db, day);
     // Meanwhile another evaluation is submitted for the same day.
     await makeEvaluation(t.db, { operatorId: f.opA1, specialistId: f.spec1.id, version: f.v1, date: day, answers: { 'Q-1': 0, 'Q-2': 1, 'Q-3': 3, 'Q-4': 1 } });
-    await saveDaySums(t.db, day, JSON.stringify(sums), seen, FIXTURE_NOW.toISOString());
+    await saveDaySums(t.db, day, new Map([...parts].map(([part, sums]) => [part, JSON.stringify(sums)])), seen, FIXTURE_NOW.toISOString());
     expect((await staleDays(t.db, day, day)).has(day), 'still stale: the sums saved miss the second evaluation').to.equal(true);
-    const fresh = await freshDaySums(t.db, day, day, clock);
-    expect(fresh.get(day)!.b.reduce((n, b) => n + b[2], 0)).to.equal(sums.b.reduce((n, b) => n + b[2], 0) + 1);
+    const fresh = await freshDaySums(t.db, day, day, ['all'], clock);
+    const evaluationsIn = (sums: { b: [unknown, unknown, number, ...unknown[]][] }) => sums.b.reduce((n, b) => n + b[2], 0);
+    expect(evaluationsIn(fresh[0]!.sums)).to.equal(evaluationsIn(parts.get('all')!) + 1);
     expect((await staleDays(t.db, day, day)).has(day)).to.equal(false);
   });
 

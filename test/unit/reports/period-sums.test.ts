@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { daysOf, mergeDaySums, summarisable, toDaySums, type DaySums, type PeriodSums } from '../../../src/features/reports/period-sums';
+import { daysOf, mergeDaySums, partsOf, summarisable, teamPart, toDaySums, type DaySums, type PeriodSums } from '../../../src/features/reports/period-sums';
 
 const ALL = { from: '2026-11-01', to: '2026-11-03', teamIds: null, regionId: null, category: null, language: null };
 
@@ -23,13 +23,28 @@ function day(o: { op: number; n: number; sum: number; critical?: number; region?
 const stored = (s: Omit<PeriodSums, 'operatorsPrevious'>): DaySums => JSON.parse(JSON.stringify(toDaySums(s))) as DaySums;
 
 describe('period sums from per-day summaries', () => {
-  it('are used only for the whole service: any team, region, category or language filter reads the tables', () => {
+  it('come from the summaries for the whole service and for teams; a region, category or language filter reads the tables', () => {
     expect(summarisable(ALL)).to.equal(true);
-    expect(summarisable({ ...ALL, teamIds: [] })).to.equal(false);
-    expect(summarisable({ ...ALL, teamIds: [3] })).to.equal(false);
+    expect(summarisable({ ...ALL, teamIds: [] })).to.equal(true);
+    expect(summarisable({ ...ALL, teamIds: [3, 4] })).to.equal(true);
     expect(summarisable({ ...ALL, regionId: 1 })).to.equal(false);
     expect(summarisable({ ...ALL, category: 'fire' })).to.equal(false);
     expect(summarisable({ ...ALL, language: 'ru' })).to.equal(false);
+    expect(summarisable({ ...ALL, teamIds: [3], language: 'ru' })).to.equal(false);
+  });
+
+  it('are stored per part: the whole service, each team, and operators without a team', () => {
+    expect(partsOf(ALL)).to.deep.equal(['all']);
+    expect(partsOf({ ...ALL, teamIds: [3, 4] })).to.deep.equal(['team:3', 'team:4']);
+    expect(partsOf({ ...ALL, teamIds: [] })).to.deep.equal([]);
+    expect(teamPart(null)).to.equal('team:none');
+  });
+
+  it('add parts of one day up into one row per bin and rubric version', () => {
+    const a = stored(day({ op: 1, n: 2, sum: 180 }));
+    const b = stored(day({ op: 2, n: 1, sum: 90 }));
+    const merged = mergeDaySums([{ day: '2026-11-01', sums: a }, { day: '2026-11-01', sums: b }], []);
+    expect(merged.dayBins).to.deep.equal([{ date: '2026-11-01', bin: 8, rubricVersionId: 1, n: 3, scored: 3, sum: 270, critical: 0 }]);
   });
 
   it('cover every day of a period, across a month end', () => {
