@@ -524,11 +524,14 @@ export async function staleDays(db: Knex, from: string, to: string): Promise<Map
  * stays stale.
  */
 export async function saveDaySums(db: Knex, day: string, parts: ReadonlyMap<string, string>, staleToken: string | null, now: string): Promise<void> {
+  // Upserts in a fixed order, not delete-then-insert: two viewers summing the same stale day at once
+  // then both succeed (the second waits for the first's rows) instead of colliding on the key.
+  const rows = [...parts].sort(([a], [b]) => a.localeCompare(b)).map(([part, sums]) => ({ day, part, sums, computed_at: now }));
   await db.transaction(async (trx) => {
-    await trx('report_day_summaries').where('day', day).del();
-    const rows = [...parts].map(([part, sums]) => ({ day, part, sums, computed_at: now }));
     // In chunks: a service with many teams has many parts, and bound parameters are limited.
-    for (let i = 0; i < rows.length; i += 100) await trx('report_day_summaries').insert(rows.slice(i, i + 100));
+    for (let i = 0; i < rows.length; i += 100) await trx('report_day_summaries').insert(rows.slice(i, i + 100)).onConflict(['day', 'part']).merge(['sums', 'computed_at']);
+    // A team with no work that day any more (its operators moved) keeps no part.
+    await trx('report_day_summaries').where('day', day).whereNotIn('part', rows.map((r) => r.part)).del();
   });
   if (staleToken !== null) await db('report_stale_days').where({ day, token: staleToken }).del();
 }

@@ -154,6 +154,14 @@ describe('reports: per-day summaries behind the unfiltered dashboard', () => {
     await expectSameAsTables('after an operator moved team');
   });
 
+  it('several viewers summing the same days at once all get the right figures', async () => {
+    await t.db('report_day_summaries').del();
+    const expected = canonical(await fromTables());
+    const results = await Promise.all(Array.from({ length: 4 }, () => summarised()));
+    for (const r of results) expect(canonical(r)).to.deep.equal(expected);
+    expect(await t.db('report_day_summaries').whereBetween('day', [PREVIOUS.from, PERIOD.to]).andWhere('part', 'all').count({ n: '*' }).first().then((r) => Number(r?.n))).to.equal(40);
+  });
+
   it('a write that lands while a day is being summed keeps the day stale', async () => {
     const day = '2026-11-02';
     await makeEvaluation(t.db, { operatorId: f.opA1, specialistId: f.spec1.id, version: f.v1, date: day, answers: { 'Q-1': 1, 'Q-2': 1, 'Q-3': 3, 'Q-4': 1 } });
