@@ -150,20 +150,27 @@ export function createPlayer(root: HTMLElement, opts: PlayerOptions): Player {
 
   // The page's own media element, buffering from the start so that play works the moment the
   // waveform is drawn. The server records the listening in the audit log at the first request.
-  const media = document.createElement('audio');
-  media.preload = 'auto';
-  media.crossOrigin = null;
-  // Absolute, and set now when there are peaks: the audio downloads alongside them, and wavesurfer's
-  // load() (which compares URLs as the element reports them, absolute) keeps this source instead of
-  // restarting it. Without peaks wavesurfer fetches the file itself to decode it: no second download.
+  // The page may already hold it (data-role="audio", downloading since the HTML was parsed).
   const audioUrl = new URL(opts.audioUrl, document.baseURI).href;
-  if (opts.peaksUrl) media.src = audioUrl;
-  root.appendChild(media);
-  media.addEventListener('canplay', () => {
+  const given = q<HTMLAudioElement>(root, 'audio[data-role="audio"]');
+  const media = given && given.src === audioUrl ? given : document.createElement('audio');
+  if (media !== given) {
+    media.preload = 'auto';
+    media.crossOrigin = null;
+    // Absolute, and set now when there are peaks: the audio downloads alongside them, and wavesurfer's
+    // load() (which compares URLs as the element reports them, absolute) keeps this source instead of
+    // restarting it. Without peaks wavesurfer fetches the file itself to decode it: no second download.
+    if (opts.peaksUrl) media.src = audioUrl;
+    root.appendChild(media);
+  }
+  const markPlayable = () => {
     if (root.dataset.audioReady) return;
     root.dataset.audioReady = '1';
     performance.mark('player:canplay');
-  });
+  };
+  media.addEventListener('canplay', markPlayable);
+  // It may have become playable before this script ran (then the mark is later than the fact).
+  if (media.readyState >= 3 /* HAVE_FUTURE_DATA */) markPlayable();
 
   const regions = RegionsPlugin.create();
   const longCall = (opts.durationSec ?? 0) >= MINIMAP_FROM_SECONDS;

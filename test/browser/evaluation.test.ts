@@ -111,6 +111,9 @@ describe('the evaluation page in Chromium', function () {
     await page.waitForFunction(() => document.querySelector<HTMLAudioElement>('[data-evaluation-player] audio')!.currentTime > 1.5, null, { timeout: 15_000 });
     await page.getByRole('button', { name: 'Play / pause' }).click();
     expect(await page.evaluate(() => document.querySelector<HTMLAudioElement>('[data-evaluation-player] audio')!.paused)).to.equal(true);
+    // One audio element: the player adopted the one in the page's HTML (buffering since the page was parsed).
+    expect(await page.locator('[data-evaluation-player] audio').count()).to.equal(1);
+    expect(await page.locator('[data-evaluation-player] audio[data-role="audio"][preload="auto"]').count()).to.equal(1);
     // The audio buffered from page load and then played (several Range requests) is one listening in the audit log.
     const listenings = await t.db('audit_log').where({ action: 'recording.play', entity_type: 'call', entity_id: String(callId), user_id: specialist.id });
     expect(listenings).to.have.length(1);
