@@ -25,6 +25,7 @@ import type { Criterion, RubricDefinition } from '../src/features/rubrics/rubric
 import { buildDashboard, refreshDaySums, resolveScope, tablePeriodSums } from '../src/features/reports/reports.service';
 import { periodDays, previousPeriod } from '../src/features/reports/aggregate';
 import { reportTables, evaluationsExport, writeReportWorkbook } from '../src/features/reports/reports.export';
+import { EXPORT_PAGE_SIZE } from '../src/features/reports/reports.repository';
 import type { TableContext, CellValue, TableColumn } from '../src/features/reports/report-tables';
 import { bandRules, columnLetter } from '../src/features/reports/report-writers';
 
@@ -236,7 +237,7 @@ async function child(variant: 'stream' | 'memory'): Promise<void> {
     const { config, resolved, ctx } = await exportContext(db);
     const out = fs.createWriteStream(file);
     const done = new Promise<void>((r) => out.on('close', () => r()));
-    rows = (await writeReportWorkbook(db, resolved, ctx, out, { bands: config.scoreBands, pageSize: arg('page-size', 1000) })).evaluationRows;
+    rows = (await writeReportWorkbook(db, resolved, ctx, out, { bands: config.scoreBands, pageSize: arg('page-size', EXPORT_PAGE_SIZE) })).evaluationRows;
     await done;
   } else {
     rows = await inMemoryWorkbook(db, file);

@@ -434,8 +434,13 @@ export function parseAnswerPairs(text: string | null | undefined): Map<string, A
  * page. Each evaluation's answers come as one aggregated string rather than twenty rows, and
  * operator, team and specialist names from small lookups: at 100,000 evaluations that is the
  * difference between seconds and tens of seconds. Memory stays at one page plus the id list.
+ * Small pages: the workbook writer waits for the zip between pages, so a page is also how much
+ * sheet XML can pile up (at 100,000 evaluations, pages of 100 peaked at ~220 MB RSS against ~290 MB
+ * with pages of 1,000, in the same time: `npm run bench:report`).
  */
-export async function* evaluationPages(db: Knex, s: ReportScope, pageSize = 1000): AsyncGenerator<EvaluationExportRow[]> {
+export const EXPORT_PAGE_SIZE = 100;
+
+export async function* evaluationPages(db: Knex, s: ReportScope, pageSize = EXPORT_PAGE_SIZE): AsyncGenerator<EvaluationExportRow[]> {
   const ids: number[] = (await evaluationsIn(db, s).select('v.id').orderBy('v.id')).map((r: Record<string, unknown>) => Number(r.id));
   if (!ids.length) return;
   const [operatorRows, teamRows, userRows] = await Promise.all([

@@ -11,6 +11,7 @@ import { homeFeature } from '../../../src/features/home';
 import { reportsFeature } from '../../../src/features/reports';
 import { loadConfig } from '../../../src/config';
 import { num } from '../../../src/db';
+import { evaluationPages } from '../../../src/features/reports/reports.repository';
 import { FIXTURE_NOW, PERIOD, seedReportFixture, type ReportFixture } from './report-builders';
 
 const q = `from=${PERIOD.from}&to=${PERIOD.to}`;
@@ -123,6 +124,25 @@ describe('reports export (/reports/export.xlsx and CSV)', () => {
       // Submitted at 11:00 Tashkent time, written as Tashkent wall-clock time.
       expect((r.Submitted as Date).toISOString().slice(11, 16)).to.equal('11:00');
     }
+  });
+
+  it('reads the Evaluations rows page by page: small pages give the same rows, in order, none twice', async () => {
+    const scope = { ...PERIOD, teamIds: null, regionId: null, category: null, language: null };
+    const collect = async (pageSize: number) => {
+      const pages: number[][] = [];
+      const rows: unknown[] = [];
+      for await (const page of evaluationPages(t.db, scope, pageSize)) {
+        pages.push(page.map((r) => r.id));
+        rows.push(...page.map((r) => ({ ...r, answers: [...r.answers] })));
+      }
+      return { pages, rows };
+    };
+    const whole = await collect(1000);
+    const small = await collect(4);
+    expect(whole.pages).to.have.length(1);
+    expect(whole.rows).to.have.length(13);
+    expect(small.pages.map((p) => p.length)).to.deep.equal([4, 4, 4, 1]);
+    expect(small.rows).to.deep.equal(whole.rows);
   });
 
   it('freezes header rows, adds autofilters and widths, and colours scores by band', async () => {
