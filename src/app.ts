@@ -11,6 +11,7 @@ import type { AppDeps, Feature, NavItem } from './app-context';
 import { FEATURES } from './features';
 import { loadUser, i18nLocals, pageLocals } from './http/locals';
 import { csrfProtection } from './http/csrf';
+import { saveSessionBeforeRedirect } from './http/session-redirect';
 import { errorHandler, notFoundHandler } from './http/error-handler';
 import { isDatabaseReachable } from './db';
 import './http/types';
@@ -101,6 +102,7 @@ export function createApp(deps: AppDeps, opts: CreateAppOptions): Express {
     }),
   );
 
+  app.use(saveSessionBeforeRedirect);
   app.use(loadUser(db));
   app.use(i18nLocals());
   const navItems: NavItem[] = features.flatMap((f) => f.nav ?? []);
