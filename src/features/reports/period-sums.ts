@@ -6,7 +6,7 @@
 // evaluation, answer and error of the period; a region, category or language filter reads the
 // tables. Pure functions: no database here.
 import { addDays, daysBetween } from '../../time';
-import type { AssignmentRow, DayBinRow, MomentRow, ReportScope, SpecialistWorkSums } from './reports.repository';
+import type { AssignmentRow, CallVolumeRow, DayBinRow, ErrorCountRow, FlaggedAnswerRow, MomentRow, ReportScope, SpecialistWorkSums, TeamKeyed } from './reports.repository';
 import type { Period } from './aggregate';
 
 export interface ErrorSeverityCount {
@@ -197,4 +197,59 @@ export function mergeDaySums(days: readonly { day: string; sums: DaySums }[], pr
     assignments: [...assignments.values()],
     volumes,
   };
+}
+
+/** The grouped rows behind a scope's sums, as the repository returns them (with teamId when read by team). */
+export interface TableRows {
+  dayBins: DayBinRow[];
+  /** per operator and call region */
+  opRegion: (MomentRow & TeamKeyed & { regionId: number | null })[];
+  work: SpecialistWorkSums[];
+  flagged: FlaggedAnswerRow[];
+  errors: ErrorCountRow[];
+  assignments: AssignmentRow[];
+  volumes: CallVolumeRow[];
+}
+
+/** Splits rows read by team into one set of rows per team. */
+export function rowsPerTeam(rows: TableRows): Map<number | null, TableRows> {
+  const out = new Map<number | null, TableRows>();
+  for (const k of Object.keys(rows) as (keyof TableRows)[]) {
+    for (const r of rows[k]) {
+      const key = r.teamId ?? null;
+      let team = out.get(key);
+      if (!team) out.set(key, (team = { dayBins: [], opRegion: [], work: [], flagged: [], errors: [], assignments: [], volumes: [] }));
+      (team[k] as TeamKeyed[]).push(r);
+    }
+  }
+  return out;
+}
+
+/**
+ * Rows as one day's sums, not yet added up (a key may repeat: mergeDaySums adds them). The bins
+ * lose their date, so this is for one day's rows, or for rows whose bins are taken as they are.
+ */
+function rowsAsDaySums(rows: TableRows): DaySums {
+  return {
+    b: rows.dayBins.map((r) => [r.bin, r.rubricVersionId, r.n, r.scored, r.sum, r.critical]),
+    o: rows.opRegion.map((m) => momentTuple(m)),
+    r: rows.opRegion.map((m) => [m.regionId, m.count, m.n, m.sum, m.sumSq, m.critical]),
+    w: rows.work.map((w) => [w.userId, w.evaluations, w.secondsSum, w.secondsN, w.heardSum, w.heardN]),
+    f: rows.flagged.map((r) => [r.code, r.failed, r.na]),
+    e: rows.errors.map((r) => [r.category, r.severity, r.n]),
+    eo: rows.errors.map((r) => [r.operatorId, r.n]),
+    a: rows.assignments.map((r) => [r.specialistUserId, r.status, r.n]),
+    c: rows.volumes.map((r) => [r.regionId, r.n]),
+  };
+}
+
+/** One day's rows (of one team, or of the whole service) as that day's stored sums. */
+export function daySumsOf(day: string, rows: TableRows): DaySums {
+  return toDaySums(mergeDaySums([{ day, sums: rowsAsDaySums(rows) }], []));
+}
+
+/** A period's rows, read from the tables for any scope, as its sums (the dated bins kept as read). */
+export function periodSumsOf(rows: TableRows): Omit<PeriodSums, 'operatorsPrevious'> {
+  const { operatorsPrevious: _none, ...sums } = mergeDaySums([{ day: '', sums: rowsAsDaySums({ ...rows, dayBins: [] }) }], []);
+  return { ...sums, dayBins: rows.dayBins.map(({ teamId: _teamId, ...bin }) => bin) };
 }

@@ -52,13 +52,12 @@ function applyCallFilters(q: Knex.QueryBuilder, s: ReportScope, alias = 'c'): vo
  * Submitted regular evaluations of the period, joined to their operator (`o`) and call (`c`) only
  * when a filter or the caller needs them: the unfiltered dashboard reads evaluations alone.
  */
-function evaluationsIn(db: Knex, s: ReportScope, period: Period = s, opts: { operator?: boolean; call?: boolean } = {}): Knex.QueryBuilder {
+function evaluationsIn(db: Knex, s: ReportScope, period: Period = s, opts: { call?: boolean } = {}): Knex.QueryBuilder {
   const q = db('evaluations as v')
     .where('v.status', 'submitted')
     .andWhere('v.kind', 'regular')
     .andWhere('v.evaluation_date', '>=', period.from)
     .andWhere('v.evaluation_date', '<=', period.to);
-  if (opts.operator && s.teamIds === null && !s.byTeam) q.leftJoin('operators as o', 'o.id', 'v.operator_id');
   joinOperatorForTeam(q, s, 'v.operator_id');
   if (opts.call || needsCall(s)) {
     q.join('calls as c', 'c.id', 'v.call_id');

@@ -28,7 +28,7 @@ import {
 } from './aggregate';
 import type { ReportFilters } from './reports.schema';
 import * as repo from './reports.repository';
-import { daysOf, mergeDaySums, partsOf, summarisable, teamPart, toDaySums, type DaySums, type PeriodSums } from './period-sums';
+import { daySumsOf, daysOf, mergeDaySums, partsOf, periodSumsOf, rowsPerTeam, summarisable, teamPart, toDaySums, type DaySums, type PeriodSums, type TableRows } from './period-sums';
 
 /** Roles that see the dashboard and may export. Specialists and operators do not. */
 export const REPORT_ROLES: readonly Role[] = ['leadership', 'admin', 'supervisor'];
@@ -212,11 +212,11 @@ function errorsPerCategory(rows: PeriodSums['errorsByCategory']): ErrorCategoryR
   return [...out.values()];
 }
 
-/** Adds rows' sums up by a key, e.g. operators to their teams (sums, counts and squares add; means do not). */
-function sumByTeam<R extends repo.MomentRow>(rows: readonly R[], teamOf: (operatorId: number | null, row: R) => number | null): Map<number | null, repo.MomentRow> {
+/** Adds operators' sums up per team (sums, counts and squares add; means do not). */
+function sumByTeam(rows: readonly repo.MomentRow[], teamOf: (operatorId: number | null) => number | null): repo.MomentRow[] {
   const out = new Map<number | null, repo.MomentRow>();
   for (const r of rows) {
-    const key = teamOf(r.key, r);
+    const key = teamOf(r.key);
     const t = out.get(key) ?? { key, count: 0, n: 0, sum: 0, sumSq: 0, critical: 0 };
     t.count += r.count;
     t.n += r.n;
@@ -225,18 +225,7 @@ function sumByTeam<R extends repo.MomentRow>(rows: readonly R[], teamOf: (operat
     t.critical += r.critical;
     out.set(key, t);
   }
-  return out;
-}
-
-/** The grouped rows behind a scope's sums, as the repository returns them (with teamId on byTeam scopes). */
-interface TableRows {
-  dayBins: repo.DayBinRow[];
-  opRegion: Awaited<ReturnType<typeof repo.operatorRegionMoments>>;
-  work: repo.SpecialistWorkSums[];
-  flagged: repo.FlaggedAnswerRow[];
-  errors: repo.ErrorCountRow[];
-  assignments: repo.AssignmentRow[];
-  volumes: repo.CallVolumeRow[];
+  return [...out.values()];
 }
 
 async function readTableRows(db: Knex, scope: repo.ReportScope): Promise<TableRows> {
@@ -252,62 +241,12 @@ async function readTableRows(db: Knex, scope: repo.ReportScope): Promise<TableRo
   };
 }
 
-/** Splits rows grouped by team (a byTeam scope) into one set of rows per team. */
-function rowsPerTeam(rows: TableRows): Map<number | null, TableRows> {
-  const out = new Map<number | null, TableRows>();
-  const of = (teamId: number | null | undefined) => {
-    const key = teamId ?? null;
-    let t = out.get(key);
-    if (!t) out.set(key, (t = { dayBins: [], opRegion: [], work: [], flagged: [], errors: [], assignments: [], volumes: [] }));
-    return t;
-  };
-  for (const k of Object.keys(rows) as (keyof TableRows)[]) {
-    for (const r of rows[k]) (of(r.teamId)[k] as repo.TeamKeyed[]).push(r);
-  }
-  return out;
-}
-
-/** A set of rows (of one team, or of any scope read without team grouping) as sums. */
-function sumsOfRows(rows: TableRows): Omit<PeriodSums, 'operatorsPrevious'> {
-  const failed = new Map<string, number>();
-  const na = new Map<string, number>();
-  for (const r of rows.flagged) {
-    if (r.failed) failed.set(r.code, (failed.get(r.code) ?? 0) + r.failed);
-    if (r.na) na.set(r.code, (na.get(r.code) ?? 0) + r.na);
-  }
-  const byCategory = new Map<string, PeriodSums['errorsByCategory'][number]>();
-  const byOperator = new Map<number | null, number>();
-  for (const r of rows.errors) {
-    const key = `${r.category ?? ''}\u0000${r.severity}`;
-    const row = byCategory.get(key);
-    if (row) row.n += r.n;
-    else byCategory.set(key, { category: r.category, severity: r.severity, n: r.n });
-    byOperator.set(r.operatorId, (byOperator.get(r.operatorId) ?? 0) + r.n);
-  }
-  const volumes = new Map<number | null, number>();
-  for (const r of rows.volumes) volumes.set(r.regionId, (volumes.get(r.regionId) ?? 0) + r.n);
-  const strip = <T extends repo.TeamKeyed>(xs: T[]): Omit<T, 'teamId'>[] => xs.map(({ teamId: _teamId, ...rest }) => rest);
-  return {
-    dayBins: strip(rows.dayBins),
-    operators: [...sumByTeam(rows.opRegion, (operatorId) => operatorId).values()],
-    regions: [...sumByTeam(rows.opRegion, (_operatorId, row) => row.regionId).values()],
-    work: strip(rows.work),
-    failed,
-    na,
-    errorsByCategory: [...byCategory.values()],
-    errorsByOperator: [...byOperator.entries()].map(([operatorId, n]) => ({ operatorId, n })),
-    assignments: strip(rows.assignments),
-    volumes,
-  };
-}
-
 /** One day's stored parts: each team's sums, and the whole service's (the teams' added up). */
 export async function computeDayParts(db: Knex, day: string): Promise<Map<string, DaySums>> {
   const rows = await readTableRows(db, { from: day, to: day, teamIds: null, regionId: null, category: null, language: null, byTeam: true });
   const parts = new Map<string, DaySums>();
-  for (const [teamId, teamRows] of rowsPerTeam(rows)) parts.set(teamPart(teamId), toDaySums(sumsOfRows(teamRows)));
-  const all = mergeDaySums([...parts.values()].map((sums) => ({ day, sums })), []);
-  parts.set('all', toDaySums(all));
+  for (const [teamId, teamRows] of rowsPerTeam(rows)) parts.set(teamPart(teamId), daySumsOf(day, teamRows));
+  parts.set('all', toDaySums(mergeDaySums([...parts.values()].map((sums) => ({ day, sums })), [])));
   return parts;
 }
 
@@ -346,7 +285,7 @@ export async function periodSums(db: Knex, scope: repo.ReportScope, previous: Pe
 
 /** A scope's sums read from the tables, whatever the scope (also what the day summaries are checked against). */
 export async function tablePeriodSums(db: Knex, scope: repo.ReportScope, previous: Period): Promise<PeriodSums> {
-  const sums = sumsOfRows(await readTableRows(db, scope));
+  const sums = periodSumsOf(await readTableRows(db, scope));
   return { ...sums, operatorsPrevious: await repo.operatorMoments(db, scope, previous) };
 }
 
@@ -354,11 +293,7 @@ export async function tablePeriodSums(db: Knex, scope: repo.ReportScope, previou
 export async function buildDashboard(db: Knex, scope: repo.ReportScope, bands: ScoreBands, minN = MIN_N_FOR_RANKING, clock?: () => Date): Promise<Dashboard> {
   const previous = previousPeriod(scope);
   const sums = await periodSums(db, scope, previous, clock);
-  const { dayBins, assignments, volumes, failed, na } = sums;
-  const opNow = sums.operators;
-  const regionNow = sums.regions;
-  const opPrev = sums.operatorsPrevious;
-  const work = sums.work;
+  const { dayBins, assignments, volumes, failed, na, work, operators: opNow, regions: regionNow, operatorsPrevious: opPrev } = sums;
 
   // Operators of either period or with errors: their names and teams, for every table below.
   const opIds = [...new Set([...opNow, ...opPrev].map((r) => r.key).concat(sums.errorsByOperator.map((r) => r.operatorId)))].filter((k): k is number => k !== null);
@@ -366,9 +301,12 @@ export async function buildDashboard(db: Knex, scope: repo.ReportScope, bands: S
   const teamOf = (operatorId: number | null) => (operatorId === null ? null : (opInfo.get(operatorId)?.teamId ?? null));
   const errorsByOperator = new Map(sums.errorsByOperator.map((r) => [r.operatorId, r.n]));
   const errorsByTeam = new Map<number | null, number>();
-  for (const r of sums.errorsByOperator) errorsByTeam.set(teamOf(r.operatorId), (errorsByTeam.get(teamOf(r.operatorId)) ?? 0) + r.n);
-  const teamNow = [...sumByTeam(opNow, teamOf).values()];
-  const prevTotals = [...sumByTeam(opPrev, teamOf).values()];
+  for (const r of sums.errorsByOperator) {
+    const team = teamOf(r.operatorId);
+    errorsByTeam.set(team, (errorsByTeam.get(team) ?? 0) + r.n);
+  }
+  const teamNow = sumByTeam(opNow, teamOf);
+  const prevTotals = sumByTeam(opPrev, teamOf);
 
   // Headline figures, trend and distribution from the per-day, per-bin sums.
   const byDay = new Map<string, { n: number; sum: number }>();
