@@ -19,6 +19,7 @@ import ExcelJS from 'exceljs';
 import type { Knex } from 'knex';
 import { createDbFromUrl, migrate } from '../src/db';
 import { addDays, tashkentDayRange, tashkentToUtc } from '../src/time';
+import { mulberry32, weighted } from '../src/random';
 import { executeImport, type ImportDeps } from '../src/features/imports/imports.service';
 import { folderLocator } from '../src/features/imports/imports.files';
 import { insertImport } from '../src/features/imports/imports.repository';
@@ -41,23 +42,6 @@ const DAYS = 30;
 const TODAY = '2026-11-24';
 const WORK = fs.mkdtempSync(path.join(os.tmpdir(), 'sifat-bench-calls-'));
 
-// Deterministic data: the same figures run to run.
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-function weighted<T>(rand: () => number, items: [T, number][]): T {
-  const total = items.reduce((s, [, w]) => s + w, 0);
-  let x = rand() * total;
-  for (const [v, w] of items) if ((x -= w) < 0) return v;
-  return items[items.length - 1]![0];
-}
 const LANGUAGES: [string, number][] = [['uz', 60], ['ru', 25], ['kaa', 8], ['en', 2], ['other', 3], ['sign', 2]];
 const CATEGORY_WEIGHTS: [string, number][] = CALL_CATEGORIES.map((c, i) => [c, [30, 8, 12, 14, 5, 4, 1, 15, 8, 3][i] ?? 3]);
 const SERVICES: Record<string, string> = { medical: '103', fire: '101', crime: '102', road_accident: '102,103', gas: '104', domestic_violence: '102,1146', suicide_risk: '103,102' };
@@ -106,7 +90,7 @@ async function seedOrganisation(db: Knex): Promise<void> {
 // ---------------------------------------------------------------- (1) import
 
 function manifestRows(n: number): string[][] {
-  const rand = rng(42);
+  const rand = mulberry32(42);
   const start = Date.parse(`${addDays(TODAY, -DAYS + 1)}T00:00:00+05:00`);
   const step = (DAYS * 86400000) / n;
   const rows: string[][] = [['external_id', 'started_at', 'answered_at', 'ended_at', 'operator_code', 'caller_number', 'language', 'channel', 'category', 'services', 'region', 'dropped', 'extra.card_number']];
@@ -195,7 +179,7 @@ interface SqliteConn {
 
 /** A million calls straight into the table through one prepared statement (not the import path: this measures the list). */
 async function generateCalls(db: Knex, n: number): Promise<number> {
-  const rand = rng(7);
+  const rand = mulberry32(7);
   const client = db.client as { acquireConnection(): Promise<SqliteConn>; releaseConnection(c: SqliteConn): Promise<void> };
   const conn = await client.acquireConnection();
   const t0 = performance.now();

@@ -46,6 +46,28 @@ export function daysBetween(a: string, b: string): number {
   return Math.round((Date.parse(`${b}T00:00:00Z`) - Date.parse(`${a}T00:00:00Z`)) / 86400000);
 }
 
+/** A span of Tashkent calendar days, both ends included (YYYY-MM-DD). */
+export interface Period {
+  from: string;
+  to: string;
+}
+
+/** Days a period covers, both ends included. */
+export function periodDays(p: Period): number {
+  return daysBetween(p.from, p.to) + 1;
+}
+
+/** The period of the same length that ends the day before this one starts: a trend's baseline. */
+export function previousPeriod(p: Period): Period {
+  const days = periodDays(p);
+  return { from: addDays(p.from, -days), to: addDays(p.from, -1) };
+}
+
+/** Every day of a period, in order. */
+export function daysOf(p: Period): string[] {
+  return Array.from({ length: Math.max(0, periodDays(p)) }, (_, i) => addDays(p.from, i));
+}
+
 export function isIsoDate(s: unknown): s is string {
   if (typeof s !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(s)) return false;
   const d = new Date(`${s}T00:00:00Z`);

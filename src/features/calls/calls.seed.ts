@@ -9,7 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { SeedContext } from '../../app-context';
 import { addDays, tashkentDate, tashkentToUtc, tashkentToday } from '../../time';
-import { mulberry32, storeRecording, synthesizeCallWav } from '../media';
+import { storeRecording, synthesizeCallWav } from '../media';
+import { mulberry32, pick, weighted } from '../../random';
 import { listOperators, listRegions } from '../users/users.repository';
 import { CATEGORY_SERVICES, servicesToColumn, type CallCategory, type CallLanguage, type CallService } from './calls.model';
 import { parseCallCard } from './call-card';
@@ -22,22 +23,6 @@ export const SEED_CALLS = 350;
 export const SEED_RECORDING_POOL = 40;
 /** Recordings prepared at seed time (those of the newest calls). */
 export const SEED_PREPARED = 6;
-
-type Rand = () => number;
-
-function pick<T>(rand: Rand, items: readonly T[]): T {
-  return items[Math.floor(rand() * items.length)]!;
-}
-
-function weighted<T>(rand: Rand, items: readonly (readonly [T, number])[]): T {
-  const total = items.reduce((s, [, w]) => s + w, 0);
-  let r = rand() * total;
-  for (const [v, w] of items) {
-    r -= w;
-    if (r < 0) return v;
-  }
-  return items[items.length - 1]![0];
-}
 
 const CATEGORY_WEIGHTS: [CallCategory, number][] = [
   ['medical', 30],

@@ -1,22 +1,8 @@
 // Error analysis: the period before a period, trends between them, and rows for the charts.
 // Pure functions over counts the repository gathers.
-import { addDays, daysBetween } from '../../time';
+import { addDays, periodDays, type Period } from '../../time';
 
-export interface Period {
-  from: string;
-  to: string;
-}
-
-/** Length in days of an inclusive period. */
-export function periodDays(p: Period): number {
-  return daysBetween(p.from, p.to) + 1;
-}
-
-/** The period of the same length that ends the day before this one starts. */
-export function previousPeriod(p: Period): Period {
-  const days = periodDays(p);
-  return { from: addDays(p.from, -days), to: addDays(p.from, -1) };
-}
+export { periodDays, previousPeriod, type Period } from '../../time';
 
 export type TrendDirection = 'up' | 'down' | 'flat' | 'new';
 

@@ -7,22 +7,17 @@
 // evaluated_at, assignments, error records and the audit log are exactly what the app would make.
 import type { AppDeps, SeedContext } from '../../app-context';
 import { addDays, tashkentToday } from '../../time';
-import { mulberry32 } from '../media/synth';
+import { mulberry32, pick, type Rand } from '../../random';
 import { flattenCriteria, type FlatCriterion, type RubricDefinition } from '../rubrics/rubric.model';
 import { rubricVersionForCall } from '../rubrics/rubrics.service';
 import type { DraftInput, SubmitInput } from './evaluations.schema';
 import * as repo from './evaluations.repository';
 import { reopenEvaluation, saveDraft, submitEvaluation, viewerFor } from './evaluations.service';
 
-type Rand = () => number;
 const SPECIALISTS = ['specialist', 'specialist2', 'specialist3'];
 /** Share of the past days' calls that got evaluated. */
 const EVALUATED_SHARE = 0.42;
 const DRAFTS = 3;
-
-function pick<T>(rand: Rand, items: readonly T[]): T {
-  return items[Math.floor(rand() * items.length)]!;
-}
 
 interface SeedCall {
   id: number;

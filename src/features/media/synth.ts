@@ -4,6 +4,7 @@
 // syllable-rate envelopes, voiced harmonics shaped by vowel formants with pitch contours,
 // turn-taking with short pauses, some talking over each other, and now and then a long hold.
 // Deterministic from a seed; a 60-second call takes a few milliseconds.
+import { mulberry32 } from '../../random';
 import type { TimeSegment } from './analyse';
 
 export interface SynthOptions {
@@ -298,20 +299,6 @@ export function encodeMuLawWav(channels: Int16Array[], sampleRate: number): Buff
   return buf;
 }
 
-// ---- deterministic randomness -------------------------------------------------------------
-
-/** Seeded PRNG, uniform in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function dbToGain(db: number): number {
   return Math.pow(10, db / 20);
 }
@@ -319,3 +306,6 @@ function dbToGain(db: number): number {
 function round3(n: number): number {
   return Math.round(n * 1000) / 1000;
 }
+
+// Kept here too: the seeds and tests that drew their randomness from the media module.
+export { mulberry32 };

@@ -449,28 +449,8 @@ export interface NewAssignment {
   carriedFromId: number | null;
 }
 
-/** Batched inserts: 500 rows × 10 columns stays well inside both databases' parameter limits. */
-export async function insertAssignments(trx: Conn, rows: readonly NewAssignment[], now: string): Promise<void> {
-  for (let i = 0; i < rows.length; i += 500) {
-    await trx('assignments').insert(
-      rows.slice(i, i + 500).map((a) => ({
-        plan_id: a.planId,
-        call_id: a.callId,
-        operator_id: a.operatorId,
-        specialist_user_id: a.specialistUserId,
-        priority: a.priority,
-        status: a.status,
-        origin: a.origin,
-        carried_from_id: a.carriedFromId,
-        created_at: now,
-        updated_at: now,
-      })),
-    );
-  }
-}
-
-export async function insertAssignment(trx: Conn, a: NewAssignment, now: string): Promise<number> {
-  return insertReturningId(trx, 'assignments', {
+function assignmentRow(a: NewAssignment, now: string) {
+  return {
     plan_id: a.planId,
     call_id: a.callId,
     operator_id: a.operatorId,
@@ -481,7 +461,18 @@ export async function insertAssignment(trx: Conn, a: NewAssignment, now: string)
     carried_from_id: a.carriedFromId,
     created_at: now,
     updated_at: now,
-  });
+  };
+}
+
+/** Batched inserts: 500 rows × 10 columns stays well inside both databases' parameter limits. */
+export async function insertAssignments(trx: Conn, rows: readonly NewAssignment[], now: string): Promise<void> {
+  for (let i = 0; i < rows.length; i += 500) {
+    await trx('assignments').insert(rows.slice(i, i + 500).map((a) => assignmentRow(a, now)));
+  }
+}
+
+export async function insertAssignment(trx: Conn, a: NewAssignment, now: string): Promise<number> {
+  return insertReturningId(trx, 'assignments', assignmentRow(a, now));
 }
 
 /** How many assignments of these plans are being worked on or finished. */

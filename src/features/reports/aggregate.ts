@@ -3,7 +3,7 @@
 // bins, plan fulfilment and criterion failure rates. No SQL, no HTTP: the repository hands in
 // grouped sums, these functions decide what they mean, and unit tests call them directly.
 import { MIN_N_FOR_RANKING, isTooFewForRanking, studentTQuantile, type MeanCI } from '../../stats';
-import { addDays, daysBetween, tashkentDate, tashkentOffsetMinutes } from '../../time';
+import { addDays, tashkentDate, tashkentOffsetMinutes, type Period } from '../../time';
 import { bandFor, type Band, type ScoreBands } from '../evaluations/scoring';
 
 export type { Band, ScoreBands };
@@ -11,23 +11,7 @@ export type { Band, ScoreBands };
 // ---------------------------------------------------------------------------------------------
 // Periods
 
-export interface Period {
-  /** first Tashkent day, inclusive (YYYY-MM-DD) */
-  from: string;
-  /** last Tashkent day, inclusive */
-  to: string;
-}
-
-/** Days a period covers, both ends included. */
-export function periodDays(p: Period): number {
-  return daysBetween(p.from, p.to) + 1;
-}
-
-/** The period of the same length that ends the day before this one starts: the trend's baseline. */
-export function previousPeriod(p: Period): Period {
-  const days = periodDays(p);
-  return { from: addDays(p.from, -days), to: addDays(p.from, -1) };
-}
+export { periodDays, previousPeriod, type Period } from '../../time';
 
 /** The default period: the last 30 days up to and including today. */
 export function defaultPeriod(today: string, days = 30): Period {

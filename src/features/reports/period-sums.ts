@@ -5,9 +5,7 @@
 // part — the whole service, and each team — in report_day_summaries, instead of scanning every
 // evaluation, answer and error of the period; a region, category or language filter reads the
 // tables. Pure functions: no database here.
-import { addDays, daysBetween } from '../../time';
 import type { AssignmentRow, CallVolumeRow, DayBinRow, ErrorCountRow, FlaggedAnswerRow, MomentRow, ReportScope, SpecialistWorkSums, TeamKeyed } from './reports.repository';
-import type { Period } from './aggregate';
 
 export interface ErrorSeverityCount {
   category: string | null;
@@ -81,12 +79,6 @@ export function teamPart(teamId: number | null): string {
 /** The stored parts a summarisable scope adds up: the whole service, or its teams. */
 export function partsOf(scope: ReportScope): string[] {
   return scope.teamIds === null ? ['all'] : scope.teamIds.map(teamPart);
-}
-
-/** Every day of a period, in order. */
-export function daysOf(p: Period): string[] {
-  const n = daysBetween(p.from, p.to) + 1;
-  return Array.from({ length: Math.max(0, n) }, (_, i) => addDays(p.from, i));
 }
 
 const momentTuple = (m: MomentRow): DaySums['o'][number] => [m.key, m.count, m.n, m.sum, m.sumSq, m.critical];

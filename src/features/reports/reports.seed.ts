@@ -3,6 +3,7 @@
 // trend to show. Written straight into the tables (as imported history would be): no recordings,
 // no marks, errors already closed. Scores come from the app's own scoring, so figures agree.
 // Deterministic (one seeded PRNG); skipped when there are no operators, specialists or rubric.
+import { mulberry32, weighted } from '../../random';
 import type { Knex } from 'knex';
 import type { SeedContext } from '../../app-context';
 import { insertReturningId } from '../../db';
@@ -19,24 +20,6 @@ const EVALUATED_SHARE = 0.45;
 
 const CATEGORIES: [string, number][] = [['medical', 30], ['road_accident', 12], ['crime', 12], ['fire', 8], ['information', 14], ['gas', 6], ['domestic_violence', 6], ['false_call', 7], ['other', 5]];
 const LANGUAGES: [string, number][] = [['uz', 74], ['ru', 18], ['kaa', 6], ['other', 2]];
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function weighted<T>(rand: () => number, items: [T, number][]): T {
-  const total = items.reduce((s, [, w]) => s + w, 0);
-  let r = rand() * total;
-  for (const [item, w] of items) if ((r -= w) < 0) return item;
-  return items[items.length - 1][0];
-}
 
 export async function seedReportHistory(ctx: SeedContext): Promise<void> {
   const { db, config } = ctx;

@@ -28,7 +28,8 @@ import {
 } from './aggregate';
 import type { ReportFilters } from './reports.schema';
 import * as repo from './reports.repository';
-import { daySumsOf, daysOf, mergeDaySums, partsOf, periodSumsOf, rowsPerTeam, summarisable, teamPart, toDaySums, type DaySums, type PeriodSums, type TableRows } from './period-sums';
+import { daysOf } from '../../time';
+import { daySumsOf, mergeDaySums, partsOf, periodSumsOf, rowsPerTeam, summarisable, teamPart, toDaySums, type DaySums, type PeriodSums, type TableRows } from './period-sums';
 
 /** Roles that see the dashboard and may export. Specialists and operators do not. */
 export const REPORT_ROLES: readonly Role[] = ['leadership', 'admin', 'supervisor'];

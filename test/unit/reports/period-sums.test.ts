@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { daysOf, mergeDaySums, partsOf, summarisable, teamPart, toDaySums, type DaySums, type PeriodSums } from '../../../src/features/reports/period-sums';
+import { daysOf } from '../../../src/time';
+import { mergeDaySums, partsOf, summarisable, teamPart, toDaySums, type DaySums, type PeriodSums } from '../../../src/features/reports/period-sums';
 
 const ALL = { from: '2026-11-01', to: '2026-11-03', teamIds: null, regionId: null, category: null, language: null };
 
