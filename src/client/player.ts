@@ -1,11 +1,13 @@
 // The waveform player (wavesurfer.js 8): drawn from the precomputed peaks so a one-hour call draws at
 // once and plays while streaming (MediaElement backend, preload="auto": the audio starts arriving
-// with the peaks, so it can play as soon as the waveform shows); stereo as two labelled lanes (operator left, caller right), a timeline, zoom (slider and
-// wheel), an overview strip for long calls, speeds, skip ±5 s, the silences from the audio facts
-// shaded, and keyboard shortcuts. The evaluation page adds marks on top (regions).
+// with the peaks, so it can play as soon as the waveform shows); stereo as two labelled lanes
+// (operator left, caller right), a timeline, zoom (slider and wheel), an overview strip for long
+// calls, speeds, skip ±5 s, the silences from the audio facts shaded, and keyboard shortcuts. The
+// evaluation page adds marks on top (regions).
 //
 // Used two ways: imported by evaluation.ts (createPlayer), and as its own bundle, which mounts
-// every `[data-player]` element on the page (the call page).
+// every `[data-player]` element on the page (no page of the app does yet; the player benchmark's
+// bare page uses it).
 import WaveSurfer from 'wavesurfer.js';
 import RegionsPlugin, { type Region } from 'wavesurfer.js/dist/plugins/regions.esm.js';
 import TimelinePlugin from 'wavesurfer.js/dist/plugins/timeline.esm.js';
@@ -356,7 +358,7 @@ export function createPlayer(root: HTMLElement, opts: PlayerOptions): Player {
 
 export type { Region };
 
-// As its own bundle (the call page): mount every [data-player] on the page.
+// As its own bundle (the player benchmark's bare page): mount every [data-player] on the page.
 function autoMount(): void {
   document.querySelectorAll<HTMLElement>('[data-player]:not([data-player-mounted])').forEach((el) => {
     el.dataset.playerMounted = '1';
