@@ -34,6 +34,7 @@ export const SETTINGS = {
   MAX_UPLOAD_MB: { schema: positiveInt, default: '512', doc: 'Largest recording accepted, in MB' },
   MAX_RECORDING_MINUTES: { schema: positiveInt, default: '240', doc: 'Longest recording accepted, in minutes' },
   SILENCE_MIN_SECONDS: { schema: z.coerce.number().positive(), default: '3', doc: 'Silences at least this long are listed in the audio facts' },
+  HOLD_MIN_SECONDS: { schema: z.coerce.number().positive(), default: '30', doc: 'A silence of both sides at least this long counts as a hold in the call facts' },
   JOB_CONCURRENCY: { schema: positiveInt, default: '2', doc: 'Media jobs run at once per instance' },
   JOBS_ENABLED: { schema: bool, default: 'true', doc: 'Run the job worker and scheduler in this instance' },
   MIN_HEARD_SHARE: { schema: z.coerce.number().min(0).max(1), default: '0.9', doc: 'Share of the audio a specialist must hear before submitting without confirmation' },
@@ -70,6 +71,7 @@ export interface Config {
   maxUploadBytes: number;
   maxRecordingSeconds: number;
   silenceMinSeconds: number;
+  holdMinSeconds: number;
   jobConcurrency: number;
   jobsEnabled: boolean;
   minHeardShare: number;
@@ -165,6 +167,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxUploadBytes: (raw.MAX_UPLOAD_MB as number) * 1024 * 1024,
     maxRecordingSeconds: (raw.MAX_RECORDING_MINUTES as number) * 60,
     silenceMinSeconds: raw.SILENCE_MIN_SECONDS as number,
+    holdMinSeconds: raw.HOLD_MIN_SECONDS as number,
     jobConcurrency: raw.JOB_CONCURRENCY as number,
     jobsEnabled: raw.JOBS_ENABLED as boolean,
     minHeardShare: raw.MIN_HEARD_SHARE as number,

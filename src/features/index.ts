@@ -14,6 +14,7 @@ import { reportsFeature } from './reports';
 import { calibrationFeature } from './calibration';
 import { trainingFeature } from './training';
 import { operatorPortalFeature } from './operator-portal';
+import { factsFeature } from './facts';
 
 export const FEATURES: Feature[] = [
   authFeature,
@@ -30,4 +31,6 @@ export const FEATURES: Feature[] = [
   calibrationFeature,
   trainingFeature,
   operatorPortalFeature,
+  // Last: its demo seed computes the facts of every call the seeds before it made.
+  factsFeature,
 ];

@@ -5,6 +5,7 @@ import type { Request, RequestHandler, Response } from 'express';
 import type { AppDeps } from '../../app-context';
 import { AppError, ValidationError } from '../../http/errors';
 import { cleanupUploads } from '../../http/uploads';
+import { callsArrived } from '../facts/facts.service';
 import { CALL_CARD_MAX_BYTES } from './call-card';
 import { parseMetadataJson } from './calls.schema';
 import * as service from './calls.service';
@@ -39,6 +40,8 @@ export function apiController(deps: AppDeps) {
           card,
           actor: { userId: null, apiTokenId: req.apiTokenId ?? null, ip: req.ip, via: 'api' },
         });
+        // Facts on arrival: the recording is analysed and the call's facts computed in the background.
+        if (result.outcome === 'created') await callsArrived(deps, { recordingIds: [result.recordingId] });
         res.status(result.outcome === 'created' ? 201 : 200).json({
           outcome: result.outcome,
           callId: result.callId,

@@ -6,6 +6,7 @@ import { AppError, ValidationError, type FieldError } from '../../http/errors';
 import { idParam, wantsJson } from '../../http/guards';
 import { cleanupUploads } from '../../http/uploads';
 import { tashkentClock, tashkentDate, tashkentToday } from '../../time';
+import { callFacts, callsArrived } from '../facts/facts.service';
 import { listOperators, listRegions, listTeams, teamIdsSupervisedBy } from '../users/users.repository';
 import { CALL_CARD_FIELDS, CALL_CARD_MANDATORY_FIELDS } from './call-card';
 import { encodeCursor, filtersToQuery, parseCallListQuery, queryString, CALL_SORTS } from './calls.filters';
@@ -107,12 +108,13 @@ export function callsController(deps: AppDeps) {
     async show(req: Request, res: Response) {
       const viewer = viewerOf(req);
       const call = await service.callForViewer(deps, viewer, idParam(req));
-      const [card, callbacks, recording, evaluations, callbackOf] = await Promise.all([
+      const [card, callbacks, recording, evaluations, callbackOf, facts] = await Promise.all([
         repo.findCallCard(deps.db, call.id),
         repo.listCallbacks(deps.db, call.id),
         call.recordingId ? recRepo.findRecording(deps.db, call.recordingId) : Promise.resolve(null),
         repo.listCallEvaluations(deps.db, call.id),
         call.callbackOfCallId ? repo.findCallDetail(deps.db, call.callbackOfCallId) : Promise.resolve(null),
+        callFacts(deps, call.id),
       ]);
       // Opening a call is one of the two ways its media gets prepared (the other: a plan draws it).
       const preparation = recording ? await ensureRecordingPrepared(deps, recording.id) : null;
@@ -146,6 +148,8 @@ export function callsController(deps: AppDeps) {
         regionName: call.regionNames ? res.locals.localized(call.regionNames) : null,
         backHref: viewer.role === 'operator' ? '/' : '/calls',
         silenceMinSeconds: deps.config.silenceMinSeconds,
+        holdMinSeconds: deps.config.holdMinSeconds,
+        callFacts: facts,
       });
     },
 
@@ -195,6 +199,7 @@ export function callsController(deps: AppDeps) {
           const displayName = service.cleanOriginalName(file.originalname) ?? '';
           try {
             const r = await service.ingestCall(deps, { metadata: parsed.value, recording: { path: file.path, originalName: file.originalname }, actor });
+            if (r.outcome === 'created') await callsArrived(deps, { recordingIds: [r.recordingId] });
             results.push({ file: displayName, outcome: r.outcome, callId: r.callId, url: `/calls/${r.callId}`, message: req.t(`calls.upload.result.${r.outcome}`) });
           } catch (e) {
             if (!(e instanceof AppError) || e.status >= 500 || e instanceof ValidationError) throw e;

@@ -6,6 +6,7 @@ import { tashkentToUtc, isIsoDate } from '../../time';
 import { CALL_CATEGORIES, CALL_CHANNELS, CALL_LANGUAGES, normaliseServices, type CallService } from './calls.model';
 
 const INSTANT_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
+const DAY_MS = 24 * 3600 * 1000;
 /** Largest `extra` object accepted, as JSON. */
 export const EXTRA_MAX_BYTES = 16 * 1024;
 
@@ -70,6 +71,9 @@ export const callMetadataSchema = z
     const start = Date.parse(m.startedAt);
     if (m.answeredAt && Date.parse(m.answeredAt) < start) ctx.addIssue({ code: 'custom', path: ['answeredAt'], message: 'calls.metadata.beforeStart' });
     if (m.endedAt && Date.parse(m.endedAt) < start) ctx.addIssue({ code: 'custom', path: ['endedAt'], message: 'calls.metadata.beforeStart' });
+    // No 112 call lasts a day: a longer span is a clock or export error, refused rather than counted.
+    if (m.answeredAt && Date.parse(m.answeredAt) - start > DAY_MS) ctx.addIssue({ code: 'custom', path: ['answeredAt'], message: 'calls.metadata.over24h' });
+    if (m.endedAt && Date.parse(m.endedAt) - start > DAY_MS) ctx.addIssue({ code: 'custom', path: ['endedAt'], message: 'calls.metadata.over24h' });
   });
 
 export type CallMetadata = z.output<typeof callMetadataSchema>;

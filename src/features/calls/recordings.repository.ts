@@ -31,11 +31,17 @@ export interface Recording {
   prepareError: PrepareError | null;
   preparedAt: string | null;
   createdAt: string;
+  /** When the analysis (peaks + audio facts) was made, and by which speech detector version. */
+  analysedAt: string | null;
+  analysisVersion: number | null;
+  /** Why the recording could not be analysed (it then has no audio facts). */
+  analysisError: PrepareError | null;
 }
 
 const COLUMNS = [
   'id', 'sha256', 'storage_key', 'original_name', 'size_bytes', 'format', 'codec', 'sample_rate', 'channels', 'duration_sec',
   'mime_type', 'has_video', 'status', 'rendition_key', 'peaks_key', 'facts', 'prepare_error', 'prepared_at', 'created_at',
+  'analysed_at', 'analysis_version', 'analysis_error',
 ];
 
 function mapRecording(r: Record<string, unknown>): Recording {
@@ -59,6 +65,9 @@ function mapRecording(r: Record<string, unknown>): Recording {
     prepareError: parseJson<PrepareError | null>(r.prepare_error, null),
     preparedAt: (r.prepared_at as string | null) ?? null,
     createdAt: r.created_at as string,
+    analysedAt: (r.analysed_at as string | null) ?? null,
+    analysisVersion: r.analysis_version == null ? null : Number(r.analysis_version),
+    analysisError: parseJson<PrepareError | null>(r.analysis_error, null),
   };
 }
 
@@ -141,6 +150,42 @@ export async function markReady(db: Knex, id: number, p: PreparedRecording, cloc
     prepared_at: now,
     updated_at: now,
   });
+}
+
+export interface AnalysedRecording {
+  durationSec: number;
+  channels: number;
+  peaksKey: string;
+  facts: AudioFacts;
+  analysisVersion: number;
+  /** Set when the browser plays the original as it is: the recording is then ready for the player too. */
+  playable: { mimeType: string } | null;
+}
+
+/** Stores an analysis (peaks file key, audio facts); marks the recording ready when it needs no rendition. */
+export async function markAnalysed(db: Knex, id: number, a: AnalysedRecording, clock?: () => Date): Promise<void> {
+  const now = nowIso(clock);
+  await db('recordings')
+    .where({ id })
+    .update({
+      duration_sec: a.durationSec,
+      channels: a.channels,
+      peaks_key: a.peaksKey,
+      facts: JSON.stringify(a.facts),
+      analysis_version: a.analysisVersion,
+      analysis_error: null,
+      analysed_at: now,
+      updated_at: now,
+      ...(a.playable ? { status: 'ready', mime_type: db.raw('coalesce(mime_type, ?)', [a.playable.mimeType]), prepare_error: null, prepared_at: now } : {}),
+    });
+}
+
+/** Records why a recording cannot be analysed. `alsoPreparation`: the player cannot use it either (status failed). */
+export async function markAnalysisFailed(db: Knex, id: number, error: PrepareError, alsoPreparation: boolean, clock?: () => Date): Promise<void> {
+  const now = nowIso(clock);
+  await db('recordings')
+    .where({ id })
+    .update({ analysis_error: JSON.stringify(error), updated_at: now, ...(alsoPreparation ? { status: 'failed', prepare_error: JSON.stringify(error) } : {}) });
 }
 
 /** Records a failure: final (status failed) or one that will be retried (back to stored, error kept for the page). */

@@ -12,12 +12,10 @@ import type { Config } from '../../config';
 import type { Job, JobHandler } from '../../jobs/queue';
 import { PermanentJobError } from '../../jobs/queue';
 import {
-  analyseRecording,
   decodePeaksDat,
   isMediaRejectedError,
   makeRendition,
   needsRendition,
-  peaksKey,
   probeRecording,
   renditionFormatFor,
   renditionKey,
@@ -26,7 +24,6 @@ import {
   resolveStored,
   storeRecording,
   storedExists,
-  writePeaksFile,
   parseStorageKey,
   type MediaTools,
   type ProbeResult,
@@ -34,6 +31,7 @@ import {
   type WaveformPeaks,
   type RenditionExt,
 } from '../media';
+import { analyseAndStore, analysisCurrent } from './recordings.analyse';
 import * as repo from './recordings.repository';
 import type { PrepareError, Recording } from './recordings.repository';
 
@@ -142,6 +140,9 @@ export async function ensureRecordingPrepared(
 }
 
 // ---- the preparation itself ---------------------------------------------------------------
+// Since every arriving recording is analysed by `media.analyse` (recordings.analyse.ts), what is
+// left here for sampled or opened calls is the browser rendition; the analysis is made here only
+// when it is missing or stale.
 
 export interface PrepareOutcome {
   durationSec: number;
@@ -150,7 +151,7 @@ export interface PrepareOutcome {
 }
 
 /**
- * Probe + one analysis pass → peaks file + facts, and a rendition when the browser needs one.
+ * Probe, the analysis (peaks file + facts) unless already current, and a rendition when the browser needs one.
  * Status goes stored → preparing → ready (or failed). A rejected recording (corrupt, not audio…)
  * fails for good; other errors are thrown for the queue to retry, and `finalAttempt` says whether
  * this was the last try (then the recording is marked failed too).
@@ -174,9 +175,11 @@ export async function prepareRecording(
     const tools = mediaTools(config);
     // Already accepted when it came in: no size/length limit now (the settings may have changed since).
     const probe = await probeRecording(src, { maxBytes: Number.MAX_SAFE_INTEGER, maxSeconds: Number.MAX_SAFE_INTEGER }, tools);
-    const analysis = await analyseRecording(src, { silenceMinSeconds: config.silenceMinSeconds, probe, tools });
-    const pKey = peaksKey(rec.storageKey);
-    await writePeaksFile(resolveStored(config.recordingsDir, pKey), analysis.peaks);
+    // Every arriving recording is analysed on its own (`media.analyse`): reuse that when current.
+    const analysis = analysisCurrent(rec) && (await storedExists(config.recordingsDir, rec.peaksKey!))
+      ? { durationSec: rec.durationSec ?? probe.durationSec, facts: rec.facts!, peaksKey: rec.peaksKey! }
+      : await analyseAndStore(deps, rec, probe);
+    const pKey = analysis.peaksKey;
     let rKey: string | null = null;
     if (needsRendition(probe)) {
       const { ext } = renditionFormatFor(probe);

@@ -9,6 +9,7 @@ import { translator } from '../../i18n';
 import { ManifestError, DEFAULT_SOURCE } from './imports.manifest';
 import { runFolderImport } from './imports.service';
 import type { ImportRecord } from './imports.repository';
+import { callsArrived } from '../facts/facts.service';
 
 const t = translator('en');
 /** Rejected rows printed; the rest are on the import's page and in its CSV. */
@@ -67,6 +68,8 @@ export function registerImportCommand(program: Command, deps: () => Promise<AppD
       } finally {
         if (tty) bar.stop();
       }
+      // The calls' facts: computed by the app's `facts.compute` job, kicked here.
+      await callsArrived(d);
       write(importSummary(imp));
       if (imp.status === 'failed') throw new AppError(400, imp.errorKey ?? 'imports.error.crashed', imp.errorParams);
     });

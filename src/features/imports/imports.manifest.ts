@@ -204,13 +204,13 @@ export function normaliseCallerNumber(v: string): string | null {
 }
 
 /** Seconds as "95", "95.5", "95,5" (Russian Excel) or "1:35" / "0:01:35". null when not a length. */
-export function parseDurationSec(v: string): number | null {
+export function parseDurationSec(v: string, max = MAX_DURATION_SEC): number | null {
   const s = v.trim();
   let n: number;
   if (/^\d+(?:[.,]\d+)?$/.test(s)) n = Number(s.replace(',', '.'));
   else if (/^\d{1,3}:\d{2}(?::\d{2})?$/.test(s)) n = s.split(':').map(Number).reduce((acc, x) => acc * 60 + x, 0);
   else return null;
-  return Number.isFinite(n) && n >= 0 && n <= MAX_DURATION_SEC ? Math.round(n * 1000) / 1000 : null;
+  return Number.isFinite(n) && n >= 0 && n <= max ? Math.round(n * 1000) / 1000 : null;
 }
 
 // Tashkent's UTC offset, asked of Intl once per hour of time rather than once per cell: a
@@ -336,12 +336,16 @@ export function validateRow(cells: readonly string[], row: number, header: Manif
   if (startedAt && Date.parse(startedAt) > refs.now.getTime() + FUTURE_TOLERANCE_MS) problem('started_at', 'imports.reject.inFuture', { value: shown(cell('started_at')) });
   if (startedAt && answeredAt && answeredAt < startedAt) problem('answered_at', 'imports.reject.beforeStart');
   if (startedAt && endedAt && (endedAt < startedAt || (answeredAt !== null && endedAt < answeredAt))) problem('ended_at', 'imports.reject.beforeStart');
+  // No 112 call lasts a day: a longer span is a clock or export error, refused rather than counted.
+  if (startedAt && answeredAt && Date.parse(answeredAt) - Date.parse(startedAt) > MAX_DURATION_SEC * 1000) problem('answered_at', 'imports.reject.over24h');
+  if (startedAt && endedAt && Date.parse(endedAt) - Date.parse(startedAt) > MAX_DURATION_SEC * 1000) problem('ended_at', 'imports.reject.over24h');
 
   let durationSec: number | null = null;
   const rawDuration = cell('duration_sec');
   if (rawDuration) {
     durationSec = parseDurationSec(rawDuration);
-    if (durationSec === null) problem('duration_sec', 'imports.reject.badNumber', { value: shown(rawDuration) });
+    if (durationSec === null && parseDurationSec(rawDuration, Infinity) !== null) problem('duration_sec', 'imports.reject.over24h');
+    else if (durationSec === null) problem('duration_sec', 'imports.reject.badNumber', { value: shown(rawDuration) });
   } else if (startedAt && endedAt && endedAt >= startedAt) {
     // The talk time when the manifest has no duration: from answer (or start) to end.
     durationSec = Math.round((Date.parse(endedAt) - Date.parse(answeredAt && answeredAt <= endedAt ? answeredAt : startedAt))) / 1000;

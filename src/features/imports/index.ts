@@ -7,6 +7,7 @@ import { importsController } from './imports.controller';
 import { registerImportCommand } from './imports.cli';
 import { IMPORT_JOB, MAX_UPLOAD_RECORDINGS, runImportJob } from './imports.service';
 import { seedDemoImport } from './imports.seed';
+import { callsArrived } from '../facts/facts.service';
 
 export function importsRoutes(deps: AppDeps): Router {
   const r = Router();
@@ -27,7 +28,14 @@ export const importsFeature: Feature = {
   name: 'imports',
   routes: importsRoutes,
   nav: [{ key: 'imports.nav', href: '/admin/imports', roles: ['admin'], order: 940 }],
-  jobHandlers: (deps) => ({ [IMPORT_JOB]: (payload, ctx) => runImportJob(deps, payload, ctx) }),
+  jobHandlers: (deps) => ({
+    [IMPORT_JOB]: async (payload, ctx) => {
+      const result = await runImportJob(deps, payload, ctx);
+      // Facts on arrival for the imported calls (their rows are already marked by the triggers).
+      await callsArrived(deps);
+      return result;
+    },
+  }),
   cli: registerImportCommand,
   seed: seedDemoImport,
 };

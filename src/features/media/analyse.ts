@@ -1,12 +1,21 @@
-// One decoding pass over a recording: ffmpeg turns it into raw 16-bit PCM (channels kept apart)
-// piped into Node, and on the way through we take waveform peaks and per-frame energies. From the
-// energies come the cheap audio facts a specialist sees before listening: duration, talk time per
-// channel, long silences (hold), and on stereo calls (operator left, caller right) the overlap.
+// One decoding pass over a recording, and on the way through waveform peaks and per-frame
+// energies; from the energies the cheap audio facts a specialist sees before listening: duration,
+// talk time per channel, long silences (hold), and on stereo calls the overlap. Two ways to decode,
+// one contract, so callers never choose: the WAVs telephony records (G.711 mu-law / A-law, 8- and
+// 16-bit PCM) are read and decoded in this process (fast-path.ts, no process started); anything
+// else goes through ffmpeg as raw 16-bit PCM piped into Node. Both feed the same reducer
+// (reducer.ts) and the same speech detector (vad.ts), so they give the same numbers.
 // The decisions are plain exported functions, tested on synthetic sample arrays.
 import { MediaRejectedError } from './errors';
+import { analyseWavInProcess, inProcessPlan } from './fast-path';
 import { mediaPath, resolveMediaTools, spawnFfmpeg, type MediaTools } from './ffmpeg';
-import { PEAKS_FORMAT, type WaveformPeaks } from './peaks-format';
+import type { WaveformPeaks } from './peaks-format';
 import { probeRecording, type ProbeResult } from './probe';
+import { energyDb, SampleReducer, VAD_FRAME_MS, type ReducedAudio } from './reducer';
+import { detectSpeech, maskSegments, runs, VAD_VERSION } from './vad';
+
+export { VAD_FRAME_MS, energyDb } from './reducer';
+export { energyQuantile, runs, smoothMask, detectSpeech, VAD_VERSION, VAD_PARAMS } from './vad';
 
 export interface AnalyseOptions {
   /** Silences (every channel quiet) at least this long are listed. Config: silenceMinSeconds. */
@@ -15,11 +24,13 @@ export interface AnalyseOptions {
   peaksPerSecond?: number;
   /** Overlaps at least this long are listed (all overlap still counts in overlapSec). Default 0.5 s. */
   overlapMinSeconds?: number;
-  /** A probe already made of this file (saves running ffprobe again). */
+  /** A probe already made of this file (saves running ffprobe again on the ffmpeg path). */
   probe?: ProbeResult;
   tools?: MediaTools;
   /** Kill ffmpeg after this long (default 10 minutes). */
   timeoutMs?: number;
+  /** 'auto' (default): in-process for the WAVs it decodes, else ffmpeg. 'ffmpeg': always ffmpeg (benchmarks, tests). */
+  engine?: 'auto' | 'ffmpeg';
 }
 
 export interface TimeSegment {
@@ -30,7 +41,7 @@ export interface TimeSegment {
 export interface AudioFacts {
   durationSec: number;
   channels: number;
-  /** Seconds of speech per channel (channel 0 = left = operator on stereo telephony). */
+  /** Seconds of speech per channel (channel 0 = left; which side is the operator is the facts feature's per-source setting). */
   talkSec: number[];
   /** Stretches where every channel is quiet for at least silenceMinSeconds, in order. */
   silences: TimeSegment[];
@@ -40,8 +51,12 @@ export interface AudioFacts {
   overlapSec: number | null;
   /** Stereo only: overlap stretches at least overlapMinSeconds long. */
   overlaps: TimeSegment[] | null;
+  /** Per channel, the speech stretches found (absent in facts stored before VAD version 2). */
+  speech?: TimeSegment[][];
+  /** Per channel, share of samples at the codec's full scale, 0..1 (absent before VAD version 2). */
+  clippedShare?: number[];
   /** How the voice activity was judged, for anyone who doubts a number. */
-  vad: { frameMs: number; thresholdDb: number[]; noiseFloorDb: number[] };
+  vad: { frameMs: number; thresholdDb: number[]; noiseFloorDb: number[]; version?: number };
 }
 
 export interface AnalysisResult {
@@ -50,22 +65,24 @@ export interface AnalysisResult {
   /** Write with writePeaksFile / encodePeaksDat; the browser reads it with peaks-format.ts. */
   peaks: WaveformPeaks;
   facts: AudioFacts;
+  /** Which decoder ran: in this process, or ffmpeg. */
+  engine: 'in-process' | 'ffmpeg';
 }
-
-export const VAD_FRAME_MS = 20;
-/** Pauses shorter than this inside speech (between syllables and words) count as talk. */
-export const VAD_BRIDGE_MS = 300;
-/** Bursts shorter than this (clicks, line pops) do not count as talk. */
-export const VAD_MIN_BURST_MS = 60;
-/** Energy below this (dBFS) is never speech, however quiet the line. */
-export const VAD_ABSOLUTE_FLOOR_DB = -55;
-const SILENT_DB = -120;
 
 /**
  * Decodes the recording once and returns peaks, duration and facts. Throws MediaRejectedError
- * (corrupt) when ffmpeg cannot decode it to the end or nothing decodes.
+ * (corrupt) when it cannot be decoded to the end or nothing decodes.
  */
 export async function analyseRecording(path: string, opts: AnalyseOptions): Promise<AnalysisResult> {
+  const peaksPerSecond = opts.peaksPerSecond ?? 100;
+  if (opts.engine !== 'ffmpeg') {
+    const plan = await inProcessPlan(path, peaksPerSecond);
+    if (plan) return analyseWavInProcess(path, plan, opts);
+  }
+  return analyseWithFfmpeg(path, opts);
+}
+
+async function analyseWithFfmpeg(path: string, opts: AnalyseOptions): Promise<AnalysisResult> {
   const tools = opts.tools ?? resolveMediaTools();
   const peaksPerSecond = opts.peaksPerSecond ?? 100;
   const probe = opts.probe ?? (await probeRecording(path, { maxBytes: Number.MAX_SAFE_INTEGER, maxSeconds: Number.MAX_SAFE_INTEGER }, tools));
@@ -94,16 +111,20 @@ export async function analyseRecording(path: string, opts: AnalyseOptions): Prom
       else reject(new MediaRejectedError('media.rejected.corrupt', { detail: code === 0 ? 'noSamples' : 'decodeFailed' }, stderr.trim()));
     });
   });
+  return { ...resultFromReduced(acc.finish(), sampleRate, opts), engine: 'ffmpeg' };
+}
 
-  const { peaks, energiesDb, sampleFrames } = acc.finish();
-  const durationSec = round3(sampleFrames / sampleRate);
-  const facts = factsFromEnergies(energiesDb, {
+/** Duration, peaks and facts from what the reducer gathered. Shared by both decoding paths. */
+export function resultFromReduced(r: ReducedAudio, sampleRate: number, opts: Pick<AnalyseOptions, 'silenceMinSeconds' | 'overlapMinSeconds'>): Omit<AnalysisResult, 'engine'> {
+  const durationSec = round3(r.sampleFrames / sampleRate);
+  const facts = factsFromEnergies(r.energiesDb, {
     frameSec: VAD_FRAME_MS / 1000,
     durationSec,
     silenceMinSeconds: opts.silenceMinSeconds,
     overlapMinSeconds: opts.overlapMinSeconds ?? 0.5,
+    clippedShare: r.clippedShare,
   });
-  return { durationSec, channels, peaks, facts };
+  return { durationSec, channels: r.peaks.channels, peaks: r.peaks, facts };
 }
 
 /**
@@ -126,18 +147,13 @@ function expectedFrames(durationSec: number, rate: number): number {
 }
 
 /**
- * Streaming reducer over interleaved s16le PCM: per channel, min/max per waveform point (8-bit,
- * audiowaveform scale) and mean-removed energy (dBFS) per VAD frame. Feed it Buffers of any size.
- * The hot loop walks blocks of gcd(point, frame) samples with nothing but min/max/sum/sum² in it
- * (about 4 ns a sample); points and frames are then put together from whole blocks.
+ * Streaming reducer over interleaved s16le PCM from the ffmpeg pipe (see reducer.ts): feed it
+ * Buffers of any size. Only whole blocks of whole sample frames are reduced; a remainder waits for
+ * the next chunk, completed from the head of that chunk rather than concatenated with all of it.
  */
 export class PcmAccumulator {
-  sampleFrames = 0;
-  private readonly spp: number;
-  private readonly frameLen: number;
-  private readonly block: number;
   private carry: Buffer | null = null;
-  private readonly st: ChannelState[];
+  private readonly reducer: SampleReducer;
 
   constructor(
     readonly channels: number,
@@ -145,31 +161,15 @@ export class PcmAccumulator {
     readonly peaksPerSecond: number,
     expectedSampleFrames = sampleRate * 60,
   ) {
-    this.spp = sampleRate / peaksPerSecond;
-    this.frameLen = (sampleRate * VAD_FRAME_MS) / 1000;
-    if (!Number.isInteger(this.spp) || !Number.isInteger(this.frameLen)) throw new RangeError('rate must be a multiple of peaksPerSecond and of 50');
-    this.block = gcd(this.spp, this.frameLen);
-    const points = Math.ceil(expectedSampleFrames / this.spp) + 16;
-    const frames = Math.ceil(expectedSampleFrames / this.frameLen) + 16;
-    this.st = Array.from({ length: channels }, () => ({
-      peaks: new Int8Array(points * 2),
-      points: 0,
-      pMin: 32767,
-      pMax: -32768,
-      pCount: 0,
-      energies: new Float32Array(frames),
-      frames: 0,
-      fSum: 0,
-      fSumSq: 0,
-      fCount: 0,
-    }));
+    this.reducer = new SampleReducer(channels, sampleRate, peaksPerSecond, expectedSampleFrames);
+  }
+
+  get sampleFrames(): number {
+    return this.reducer.sampleFrames;
   }
 
   push(chunk: Buffer): void {
-    // Only whole blocks of whole sample frames are reduced; a remainder waits for the next chunk.
-    // The remainder is completed from the head of the next chunk rather than concatenated with
-    // all of it, so the bulk of each chunk is read in place.
-    const blockBytes = 2 * this.channels * this.block;
+    const blockBytes = 2 * this.channels * this.reducer.block;
     let buf = chunk;
     if (this.carry) {
       const need = blockBytes - this.carry.length;
@@ -177,77 +177,24 @@ export class PcmAccumulator {
         this.carry = Buffer.concat([this.carry, chunk]);
         return;
       }
-      this.reduce(Buffer.concat([this.carry, chunk.subarray(0, need)]), blockBytes, this.block);
+      this.reduce(Buffer.concat([this.carry, chunk.subarray(0, need)]), blockBytes);
       this.carry = null;
       buf = chunk.subarray(need);
     }
     const usable = buf.length - (buf.length % blockBytes);
     if (usable < buf.length) this.carry = Buffer.from(buf.subarray(usable));
     if (usable === 0) return;
-    this.reduce(buf, usable, this.block);
+    this.reduce(buf, usable);
   }
 
-  private reduce(buf: Buffer, usable: number, block: number): void {
+  private reduce(buf: Buffer, usable: number, blockLen?: number): void {
     // Int16Array needs an even byte offset; pooled Buffers are not always aligned.
     const aligned = buf.byteOffset % 2 === 0 ? buf : Buffer.from(buf.subarray(0, usable));
     const samples = new Int16Array(aligned.buffer, aligned.byteOffset, usable / 2);
-    for (let c = 0; c < this.channels; c++) this.reduceChannel(this.st[c]!, samples, c, block);
-    this.sampleFrames += usable / (2 * this.channels);
+    this.reducer.reduceInt16(samples, usable / (2 * this.channels), blockLen);
   }
 
-  private reduceChannel(s: ChannelState, samples: Int16Array, c: number, block: number): void {
-    const step = this.channels;
-    const blockSpan = block * step;
-    const spp = this.spp;
-    const frameLen = this.frameLen;
-    for (let start = c; start < samples.length; start += blockSpan) {
-      let mn = 32767;
-      let mx = -32768;
-      let sum = 0;
-      let sq = 0;
-      const end = Math.min(samples.length, start + blockSpan);
-      for (let j = start; j < end; j += step) {
-        const v = samples[j]!;
-        if (v < mn) mn = v;
-        if (v > mx) mx = v;
-        sum += v;
-        sq += v * v;
-      }
-      if (mn < s.pMin) s.pMin = mn;
-      if (mx > s.pMax) s.pMax = mx;
-      s.pCount += block;
-      if (s.pCount >= spp) {
-        this.pushPoint(s, s.pMin, s.pMax);
-        s.pMin = 32767;
-        s.pMax = -32768;
-        s.pCount = 0;
-      }
-      s.fSum += sum;
-      s.fSumSq += sq;
-      s.fCount += block;
-      if (s.fCount >= frameLen) {
-        this.pushFrame(s, s.fSum, s.fSumSq, s.fCount);
-        s.fSum = 0;
-        s.fSumSq = 0;
-        s.fCount = 0;
-      }
-    }
-  }
-
-  private pushPoint(s: ChannelState, min: number, max: number): void {
-    if (2 * s.points + 2 > s.peaks.length) s.peaks = grow(s.peaks, s.peaks.length * 2) as Int8Array;
-    s.peaks[2 * s.points] = min >> 8;
-    // Round the max up so a faint signal still shows as a sliver above the line.
-    s.peaks[2 * s.points + 1] = Math.min(127, (max + 255) >> 8);
-    s.points++;
-  }
-
-  private pushFrame(s: ChannelState, sum: number, sumSq: number, n: number): void {
-    if (s.frames + 1 > s.energies.length) s.energies = grow(s.energies, s.energies.length * 2) as Float32Array;
-    s.energies[s.frames++] = energyDb(sum, sumSq, n);
-  }
-
-  finish(): { peaks: WaveformPeaks; energiesDb: Float32Array[]; sampleFrames: number } {
+  finish(): ReducedAudio {
     // The tail shorter than a block: whole sample frames only, as one short block.
     if (this.carry) {
       const frameBytes = 2 * this.channels;
@@ -255,62 +202,8 @@ export class PcmAccumulator {
       if (usable > 0) this.reduce(this.carry, usable, usable / frameBytes);
       this.carry = null;
     }
-    for (const s of this.st) {
-      if (s.pCount > 0) this.pushPoint(s, s.pMin, s.pMax);
-      // A last partial frame counts if it is at least half a frame long.
-      if (s.fCount * 2 >= this.frameLen) this.pushFrame(s, s.fSum, s.fSumSq, s.fCount);
-      s.pCount = 0;
-      s.fCount = 0;
-    }
-    const length = this.st[0]?.points ?? 0;
-    return {
-      peaks: {
-        format: PEAKS_FORMAT,
-        sampleRate: this.sampleRate,
-        samplesPerPixel: this.spp,
-        bits: 8,
-        channels: this.channels,
-        length,
-        data: this.st.map((s) => s.peaks.slice(0, 2 * length)),
-      },
-      energiesDb: this.st.map((s) => s.energies.slice(0, s.frames)),
-      sampleFrames: this.sampleFrames,
-    };
+    return this.reducer.finish();
   }
-}
-
-interface ChannelState {
-  peaks: Int8Array;
-  points: number;
-  pMin: number;
-  pMax: number;
-  /** Samples in the point being built. */
-  pCount: number;
-  energies: Float32Array;
-  frames: number;
-  fSum: number;
-  fSumSq: number;
-  /** Samples in the frame being built. */
-  fCount: number;
-}
-
-function gcd(a: number, b: number): number {
-  return b === 0 ? a : gcd(b, a % b);
-}
-
-function grow<T extends Int8Array | Float32Array>(arr: T, size: number): T {
-  const next = new (arr.constructor as new (n: number) => T)(size);
-  next.set(arr);
-  return next;
-}
-
-/** Mean-removed energy of a frame in dBFS (a full-scale square wave is 0 dB). DC offset does not count as sound. */
-export function energyDb(sum: number, sumSq: number, n: number): number {
-  if (n <= 0) return SILENT_DB;
-  const mean = sum / n;
-  const power = sumSq / n - mean * mean;
-  if (power <= 0) return SILENT_DB;
-  return Math.max(SILENT_DB, 10 * Math.log10(power / (32768 * 32768)));
 }
 
 /** Per-frame energies (dBFS) of one channel of interleaved samples. Pure; what PcmAccumulator computes in stream. */
@@ -350,65 +243,6 @@ export function reducePeaks(samples: Int16Array, channels: number, channel: numb
   return out;
 }
 
-/** The q-quantile (0..1) of frame energies, by a 0.5 dB histogram: O(n), no sort. */
-export function energyQuantile(energiesDb: Float32Array, q: number): number {
-  if (energiesDb.length === 0) return SILENT_DB;
-  const bins = new Uint32Array(241); // -120..0 dB in 0.5 dB steps
-  for (let i = 0; i < energiesDb.length; i++) {
-    const b = Math.min(240, Math.max(0, Math.round((energiesDb[i]! - SILENT_DB) * 2)));
-    bins[b]!++;
-  }
-  const target = q * (energiesDb.length - 1);
-  let seen = 0;
-  for (let b = 0; b < bins.length; b++) {
-    seen += bins[b]!;
-    if (seen > target) return SILENT_DB + b / 2;
-  }
-  return 0;
-}
-
-/**
- * Adaptive speech threshold for one channel: the line's noise floor (10th percentile of frame
- * energy) plus a margin that grows with the spread up to the loud frames (97th percentile),
- * never below the absolute floor. A channel that never rises above its own noise gets a
- * threshold no frame reaches.
- */
-export function vadThreshold(energiesDb: Float32Array): { thresholdDb: number; noiseFloorDb: number } {
-  const noise = energyQuantile(energiesDb, 0.1);
-  const loud = energyQuantile(energiesDb, 0.97);
-  const margin = Math.min(20, Math.max(6, 0.35 * (loud - noise)));
-  return { thresholdDb: Math.max(VAD_ABSOLUTE_FLOOR_DB, noise + margin), noiseFloorDb: noise };
-}
-
-/**
- * Speech (1) / quiet (0) per frame: frames above the threshold, minus bursts shorter than
- * minBurstFrames, with pauses shorter than bridgeFrames between speech filled in.
- */
-export function activityMask(energiesDb: Float32Array, thresholdDb: number, bridgeFrames: number, minBurstFrames: number): Uint8Array {
-  const n = energiesDb.length;
-  const mask = new Uint8Array(n);
-  for (let i = 0; i < n; i++) mask[i] = energiesDb[i]! > thresholdDb ? 1 : 0;
-  for (const [s, e] of runs(mask, 1)) if (e - s < minBurstFrames) mask.fill(0, s, e);
-  for (const [s, e] of runs(mask, 0)) if (s > 0 && e < n && e - s < bridgeFrames) mask.fill(1, s, e);
-  return mask;
-}
-
-/** Half-open [start, end) index runs where mask equals value. */
-export function runs(mask: Uint8Array, value: 0 | 1): Array<[number, number]> {
-  const out: Array<[number, number]> = [];
-  let start = -1;
-  for (let i = 0; i < mask.length; i++) {
-    if (mask[i] === value) {
-      if (start < 0) start = i;
-    } else if (start >= 0) {
-      out.push([start, i]);
-      start = -1;
-    }
-  }
-  if (start >= 0) out.push([start, mask.length]);
-  return out;
-}
-
 /** Frames where every channel is quiet, as segments at least minSeconds long (the last frame may be partial: end clamps to duration). */
 export function silenceSegments(masks: Uint8Array[], frameSec: number, minSeconds: number, durationSec: number): TimeSegment[] {
   return segmentsWhere(masks, 0, frameSec, minSeconds, durationSec);
@@ -420,9 +254,9 @@ export function overlapSegments(masks: Uint8Array[], frameSec: number, minSecond
 }
 
 function segmentsWhere(masks: Uint8Array[], value: 0 | 1, frameSec: number, minSeconds: number, durationSec: number): TimeSegment[] {
-  const n = Math.min(...masks.map((m) => m.length));
-  const all = new Uint8Array(n);
-  for (let i = 0; i < n; i++) all[i] = masks.every((m) => m[i] === value) ? 1 : 0;
+  const n = masks.length ? Math.min(...masks.map((m) => m.length)) : 0;
+  const all = new Uint8Array(n).fill(1);
+  for (const m of masks) for (let i = 0; i < n; i++) if (m[i] !== value) all[i] = 0;
   return runs(all, 1)
     .map(([s, e]) => ({ startSec: round3(s * frameSec), endSec: round3(Math.min(durationSec, e * frameSec)) }))
     .filter((seg) => seg.endSec - seg.startSec >= minSeconds - 1e-9);
@@ -437,15 +271,10 @@ function countOnes(mask: Uint8Array): number {
 /** All the facts from per-channel frame energies. Pure. */
 export function factsFromEnergies(
   energiesDb: Float32Array[],
-  opts: { frameSec: number; durationSec: number; silenceMinSeconds: number; overlapMinSeconds: number },
+  opts: { frameSec: number; durationSec: number; silenceMinSeconds: number; overlapMinSeconds: number; clippedShare?: number[] },
 ): AudioFacts {
   const { frameSec, durationSec } = opts;
-  const bridge = Math.round(VAD_BRIDGE_MS / 1000 / frameSec);
-  const minBurst = Math.round(VAD_MIN_BURST_MS / 1000 / frameSec);
-  const judged = energiesDb.map((e) => {
-    const t = vadThreshold(e);
-    return { ...t, mask: activityMask(e, t.thresholdDb, bridge, minBurst) };
-  });
+  const judged = energiesDb.map((e) => detectSpeech(e, frameSec));
   const masks = judged.map((j) => j.mask);
   const silences = silenceSegments(masks, frameSec, opts.silenceMinSeconds, durationSec);
   const silenceLengths = silences.map((s) => s.endSec - s.startSec);
@@ -454,7 +283,7 @@ export function factsFromEnergies(
   if (masks.length === 2) {
     const both = new Uint8Array(Math.min(masks[0]!.length, masks[1]!.length));
     for (let i = 0; i < both.length; i++) both[i] = masks[0]![i]! & masks[1]![i]!;
-    overlapSec = round3(countOnes(both) * frameSec);
+    overlapSec = round3(Math.min(durationSec, countOnes(both) * frameSec));
     overlaps = overlapSegments(masks, frameSec, opts.overlapMinSeconds, durationSec);
   }
   return {
@@ -466,7 +295,9 @@ export function factsFromEnergies(
     longestSilenceSec: round3(Math.max(0, ...silenceLengths)),
     overlapSec,
     overlaps,
-    vad: { frameMs: frameSec * 1000, thresholdDb: judged.map((j) => round1(j.thresholdDb)), noiseFloorDb: judged.map((j) => round1(j.noiseFloorDb)) },
+    speech: masks.map((m) => maskSegments(m, frameSec, durationSec)),
+    clippedShare: (opts.clippedShare ?? masks.map(() => 0)).map((v) => Math.round(v * 1e4) / 1e4),
+    vad: { frameMs: frameSec * 1000, thresholdDb: judged.map((j) => round1(j.thresholdDb)), noiseFloorDb: judged.map((j) => round1(j.noiseFloorDb)), version: VAD_VERSION },
   };
 }
 
@@ -476,18 +307,10 @@ export function analysePcm(
   channels: number,
   sampleRate: number,
   opts: { silenceMinSeconds: number; peaksPerSecond?: number; overlapMinSeconds?: number },
-): AnalysisResult {
+): Omit<AnalysisResult, 'engine'> {
   const acc = new PcmAccumulator(channels, sampleRate, opts.peaksPerSecond ?? 100, samples.length / channels);
   acc.push(Buffer.from(samples.buffer, samples.byteOffset, samples.byteLength));
-  const { peaks, energiesDb, sampleFrames } = acc.finish();
-  const durationSec = round3(sampleFrames / sampleRate);
-  const facts = factsFromEnergies(energiesDb, {
-    frameSec: VAD_FRAME_MS / 1000,
-    durationSec,
-    silenceMinSeconds: opts.silenceMinSeconds,
-    overlapMinSeconds: opts.overlapMinSeconds ?? 0.5,
-  });
-  return { durationSec, channels, peaks, facts };
+  return resultFromReduced(acc.finish(), sampleRate, opts);
 }
 
 function round3(n: number): number {

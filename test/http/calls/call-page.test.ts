@@ -107,7 +107,7 @@ describe('a call page (/calls/:id), its audio, peaks and preparation', () => {
     expect(fs.existsSync(path.join(t.config.recordingsDir, ...String(rec.peaks_key).split('/')))).to.equal(true);
     const { agent } = await as(org.specialist);
     const page = await agent.get(`/calls/${callId}`);
-    expect(page.text).to.contain('Audio facts').and.contain('Operator talking').and.contain('Caller talking').and.contain('id="waveform"');
+    expect(page.text).to.contain('Call facts').and.contain('Talk: operator / caller').and.contain('Greeting').and.contain('id="waveform"');
     expect(page.text).to.contain(`<audio controls preload="none" src="/calls/${callId}/audio"`);
   });
 

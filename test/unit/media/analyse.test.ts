@@ -2,8 +2,8 @@ import { expect } from 'chai';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-  activityMask, analysePcm, analyseRecording, chooseAnalysisRate, energyDb, energyQuantile, factsFromEnergies, frameEnergies,
-  overlapSegments, PcmAccumulator, reducePeaks, runs, silenceSegments, vadThreshold,
+  analysePcm, analyseRecording, chooseAnalysisRate, detectSpeech, energyDb, energyQuantile, factsFromEnergies, frameEnergies,
+  overlapSegments, PcmAccumulator, reducePeaks, runs, silenceSegments, smoothMask,
 } from '../../../src/features/media/analyse';
 import { MediaRejectedError } from '../../../src/features/media/errors';
 import { probeRecording } from '../../../src/features/media/probe';
@@ -124,7 +124,7 @@ describe('media/analyse (pure)', () => {
     });
   });
 
-  describe('energyQuantile() and vadThreshold()', () => {
+  describe('energyQuantile() and detectSpeech()', () => {
     it('reads quantiles to within a decibel', () => {
       const e = Float32Array.from({ length: 100 }, (_, i) => -100 + i);
       expect(energyQuantile(e, 0.1)).to.be.closeTo(-90, 1);
@@ -132,26 +132,34 @@ describe('media/analyse (pure)', () => {
       expect(energyQuantile(new Float32Array(0), 0.5)).to.equal(-120);
     });
 
-    it('sets the threshold between the noise floor and speech', () => {
-      const e = Float32Array.from({ length: 1000 }, (_, i) => (i % 3 === 0 ? -20 : -65));
-      const { thresholdDb, noiseFloorDb } = vadThreshold(e);
-      expect(noiseFloorDb).to.be.closeTo(-65, 0.5);
-      expect(thresholdDb).to.be.greaterThan(-55).and.lessThan(-30);
+    it('finds speech stretches above an adaptive noise floor', () => {
+      // 20 ms frames: 1 s of line noise at -62 dBFS, then 0.4 s of speech at -25, twice
+      const e = Float32Array.from({ length: 140 }, (_, i) => (i % 70 >= 50 ? -25 : -62 + (i % 3) * 0.4));
+      const { mask, noiseFloorDb, thresholdDb } = detectSpeech(e, 0.02);
+      expect(noiseFloorDb).to.be.within(-63, -59);
+      expect(thresholdDb).to.be.within(noiseFloorDb, -30);
+      // the 20 ms pad widens each stretch by a frame on either side
+      expect(runs(mask, 1)).to.deep.equal([[49, 71], [119, 140]]);
     });
 
     it('never calls constant line noise speech', () => {
       const e = Float32Array.from({ length: 1000 }, (_, i) => -40 + (i % 5) * 0.5);
-      const { thresholdDb } = vadThreshold(e);
-      expect(Array.from(e).some((v) => v > thresholdDb)).to.equal(false);
+      expect(detectSpeech(e, 0.02).mask.some((v) => v === 1)).to.equal(false);
     });
 
-    it('never goes below the absolute floor on a near-digital-silence line', () => {
+    it('never calls near-digital silence speech, however it flickers', () => {
       const e = Float32Array.from({ length: 1000 }, (_, i) => (i % 2 ? -110 : -100));
-      expect(vadThreshold(e).thresholdDb).to.equal(-55);
+      expect(detectSpeech(e, 0.02).mask.some((v) => v === 1)).to.equal(false);
+    });
+
+    it('does not call the other side\'s echo, 40 dB down, speech', () => {
+      // own speech at -20 for 2 s, then the other party's echo at -60 over hiss at -80
+      const e = Float32Array.from({ length: 300 }, (_, i) => (i < 100 ? -20 : i % 20 < 12 ? -60 : -80));
+      expect(runs(detectSpeech(e, 0.02).mask, 1)).to.deep.equal([[0, 101]]);
     });
   });
 
-  describe('runs() and activityMask()', () => {
+  describe('runs() and smoothMask()', () => {
     it('lists half-open runs of a value', () => {
       expect(runs(mask('0011100111'), 1)).to.deep.equal([[2, 5], [7, 10]]);
       expect(runs(mask('0011100111'), 0)).to.deep.equal([[0, 2], [5, 7]]);
@@ -159,14 +167,12 @@ describe('media/analyse (pure)', () => {
     });
 
     it('drops bursts shorter than the minimum and bridges short pauses inside speech', () => {
-      const e = Float32Array.from('0100000111101111000'.split('').map((c) => (c === '1' ? -20 : -70)));
       // burst "1" at index 1 is shorter than 2 frames → dropped; the 1-frame pause at 11 → bridged
-      expect(Array.from(activityMask(e, -40, 2, 2)).join('')).to.equal('0000000111111111000');
+      expect(Array.from(smoothMask(mask('0100000111101111000'), 2, 2)).join('')).to.equal('0000000111111111000');
     });
 
     it('does not bridge the quiet before the first or after the last speech', () => {
-      const e = Float32Array.from('0110'.split('').map((c) => (c === '1' ? -20 : -70)));
-      expect(Array.from(activityMask(e, -40, 5, 1)).join('')).to.equal('0110');
+      expect(Array.from(smoothMask(mask('0110'), 5, 1)).join('')).to.equal('0110');
     });
   });
 
@@ -211,13 +217,14 @@ describe('media/analyse (pure)', () => {
       const r = analysePcm(interleave(left, right), 2, RATE, { silenceMinSeconds: 3 });
       expect(r.durationSec).to.equal(20);
       expect(r.peaks.length).to.equal(2000);
-      expect(r.facts.talkSec[0]).to.be.closeTo(9.5, 0.1);
-      expect(r.facts.talkSec[1]).to.be.closeTo(3.4, 0.1);
+      // each stretch is padded by 20 ms (speech fades in and out; these tones do not)
+      expect(r.facts.talkSec[0]).to.be.closeTo(9.5 + 6 * 0.02, 0.05);
+      expect(r.facts.talkSec[1]).to.be.closeTo(3.4 + 4 * 0.02, 0.05);
       expect(r.facts.silences).to.have.length(1);
       expect(r.facts.silences[0]!.startSec).to.be.closeTo(10, 0.05);
       expect(r.facts.silences[0]!.endSec).to.be.closeTo(15, 0.05);
-      expect(r.facts.overlapSec).to.be.closeTo(0.7, 0.05);
-      expect(r.facts.overlaps!.map((o) => o.startSec)).to.deep.equal([3.5]);
+      expect(r.facts.overlapSec).to.be.closeTo(0.7 + 4 * 0.02, 0.05);
+      expect(r.facts.overlaps!.map((o) => o.startSec)).to.deep.equal([3.48]);
     });
 
     it('finds no talk on a silent recording, and one silence as long as the call', () => {
