@@ -72,8 +72,8 @@ export const callMetadataSchema = z
     if (m.answeredAt && Date.parse(m.answeredAt) < start) ctx.addIssue({ code: 'custom', path: ['answeredAt'], message: 'calls.metadata.beforeStart' });
     if (m.endedAt && Date.parse(m.endedAt) < start) ctx.addIssue({ code: 'custom', path: ['endedAt'], message: 'calls.metadata.beforeStart' });
     // No 112 call lasts a day: a longer span is a clock or export error, refused rather than counted.
-    if (m.answeredAt && Date.parse(m.answeredAt) - start > DAY_MS) ctx.addIssue({ code: 'custom', path: ['answeredAt'], message: 'calls.metadata.over24h' });
-    if (m.endedAt && Date.parse(m.endedAt) - start > DAY_MS) ctx.addIssue({ code: 'custom', path: ['endedAt'], message: 'calls.metadata.over24h' });
+    if (m.answeredAt && Date.parse(m.answeredAt) - start > DAY_MS) ctx.addIssue({ code: 'custom', path: ['answeredAt'], message: 'calls.metadata.longerThanDay' });
+    if (m.endedAt && Date.parse(m.endedAt) - start > DAY_MS) ctx.addIssue({ code: 'custom', path: ['endedAt'], message: 'calls.metadata.longerThanDay' });
   });
 
 export type CallMetadata = z.output<typeof callMetadataSchema>;

@@ -10,6 +10,7 @@ import type { AppDeps } from '../../app-context';
 import type { JobHandler } from '../../jobs/queue';
 import { PermanentJobError } from '../../jobs/queue';
 import { analyseRecording, isMediaRejectedError, needsRendition, peaksKey, resolveStored, VAD_VERSION, writePeaksFile, type AudioFacts, type ProbeResult } from '../media';
+import { kickFacts } from '../facts/facts.service';
 import * as repo from './recordings.repository';
 import type { PrepareError, Recording } from './recordings.repository';
 import { mediaTools } from './recordings.service';
@@ -110,12 +111,16 @@ export async function analyseRecordingJob(deps: Pick<AppDeps, 'db' | 'config' | 
   }
 }
 
-/** The `media.analyse` job: payload {recordingId}. */
+/** The `media.analyse` job: payload {recordingId}. Its calls' facts follow at once (the triggers marked them). */
 export function analyseJobHandler(deps: AppDeps): JobHandler {
   return async (payload) => {
     const recordingId = Number(payload.recordingId);
     if (!Number.isInteger(recordingId) || recordingId <= 0) throw new PermanentJobError('payload without recordingId');
     const job = await deps.jobs.findByKey(analyseDedupeKey(recordingId));
-    return analyseRecordingJob(deps, recordingId, { finalAttempt: !job || job.attempts >= job.maxAttempts });
+    try {
+      return await analyseRecordingJob(deps, recordingId, { finalAttempt: !job || job.attempts >= job.maxAttempts });
+    } finally {
+      await kickFacts(deps);
+    }
   };
 }

@@ -337,14 +337,14 @@ export function validateRow(cells: readonly string[], row: number, header: Manif
   if (startedAt && answeredAt && answeredAt < startedAt) problem('answered_at', 'imports.reject.beforeStart');
   if (startedAt && endedAt && (endedAt < startedAt || (answeredAt !== null && endedAt < answeredAt))) problem('ended_at', 'imports.reject.beforeStart');
   // No 112 call lasts a day: a longer span is a clock or export error, refused rather than counted.
-  if (startedAt && answeredAt && Date.parse(answeredAt) - Date.parse(startedAt) > MAX_DURATION_SEC * 1000) problem('answered_at', 'imports.reject.over24h');
-  if (startedAt && endedAt && Date.parse(endedAt) - Date.parse(startedAt) > MAX_DURATION_SEC * 1000) problem('ended_at', 'imports.reject.over24h');
+  if (startedAt && answeredAt && Date.parse(answeredAt) - Date.parse(startedAt) > MAX_DURATION_SEC * 1000) problem('answered_at', 'imports.reject.longerThanDay');
+  if (startedAt && endedAt && Date.parse(endedAt) - Date.parse(startedAt) > MAX_DURATION_SEC * 1000) problem('ended_at', 'imports.reject.longerThanDay');
 
   let durationSec: number | null = null;
   const rawDuration = cell('duration_sec');
   if (rawDuration) {
     durationSec = parseDurationSec(rawDuration);
-    if (durationSec === null && parseDurationSec(rawDuration, Infinity) !== null) problem('duration_sec', 'imports.reject.over24h');
+    if (durationSec === null && parseDurationSec(rawDuration, Infinity) !== null) problem('duration_sec', 'imports.reject.longerThanDay');
     else if (durationSec === null) problem('duration_sec', 'imports.reject.badNumber', { value: shown(rawDuration) });
   } else if (startedAt && endedAt && endedAt >= startedAt) {
     // The talk time when the manifest has no duration: from answer (or start) to end.
