@@ -60,10 +60,10 @@ export interface StoredAnalysis {
  * recording becomes ready for the player); without it only in-process WAVs count as playable.
  * Throws MediaRejectedError when the recording cannot be decoded (the caller records why).
  */
-export async function analyseAndStore(deps: Pick<AppDeps, 'db' | 'config' | 'clock'>, rec: Recording, probe?: ProbeResult): Promise<StoredAnalysis> {
+export async function analyseAndStore(deps: Pick<AppDeps, 'db' | 'config' | 'clock'>, rec: Recording, probe?: ProbeResult, engine?: 'auto' | 'ffmpeg'): Promise<StoredAnalysis> {
   const { config } = deps;
   const src = resolveStored(config.recordingsDir, rec.storageKey);
-  const analysis = await analyseRecording(src, { silenceMinSeconds: config.silenceMinSeconds, probe, tools: mediaTools(config) });
+  const analysis = await analyseRecording(src, { silenceMinSeconds: config.silenceMinSeconds, probe, tools: mediaTools(config), engine });
   const pKey = peaksKey(rec.storageKey);
   await writePeaksFile(resolveStored(config.recordingsDir, pKey), analysis.peaks);
   const playsAsIs = probe
@@ -83,7 +83,11 @@ export async function analyseAndStore(deps: Pick<AppDeps, 'db' | 'config' | 'clo
  * gone, fails for good (analysis_error; the player would fail on it too); other errors are thrown
  * for the queue to retry, and on the last attempt recorded so the facts stop waiting for it.
  */
-export async function analyseRecordingJob(deps: Pick<AppDeps, 'db' | 'config' | 'clock'>, recordingId: number, opts: { finalAttempt?: boolean } = {}): Promise<{ analysed: boolean }> {
+export async function analyseRecordingJob(
+  deps: Pick<AppDeps, 'db' | 'config' | 'clock'>,
+  recordingId: number,
+  opts: { finalAttempt?: boolean; /** benchmarks: compare with the ffmpeg path */ engine?: 'auto' | 'ffmpeg' } = {},
+): Promise<{ analysed: boolean }> {
   const rec = await repo.findRecording(deps.db, recordingId);
   if (!rec) throw new PermanentJobError(`recording ${recordingId} not found`);
   if (analysisCurrent(rec)) return { analysed: false };
@@ -96,7 +100,7 @@ export async function analyseRecordingJob(deps: Pick<AppDeps, 'db' | 'config' | 
     throw new PermanentJobError('calls.prepare.originalMissing');
   }
   try {
-    await analyseAndStore(deps, rec);
+    await analyseAndStore(deps, rec, undefined, opts.engine);
     return { analysed: true };
   } catch (e) {
     if (isMediaRejectedError(e)) {

@@ -100,10 +100,10 @@ export class SampleReducer {
           const v = samples[j]!;
           if (v < mn) mn = v;
           if (v > mx) mx = v;
-          if (v >= hi || v <= lo) clipped++;
           sum += v;
           sq += v * v;
         }
+        if (mn <= lo || mx >= hi) for (let j = start; j < end; j += ch) if (samples[j]! >= hi || samples[j]! <= lo) clipped++;
         this.endBlock(s, mn, mx, sum, sq, Math.min(blockLen, (end - start + ch - 1) / ch) | 0);
       }
       s.clipped += clipped;
@@ -113,14 +113,14 @@ export class SampleReducer {
 
   /** Interleaved one-byte samples (G.711 or 8-bit PCM) decoded through `table` (g711.ts decodeTable). */
   reduceCoded(bytes: Uint8Array, frames: number, table: Int32Array, blockLen = this.block): void {
+    const { square, clipped: clipOf } = this.derivedTables(table);
+    if (this.channels === 2) return this.reduceCodedStereo(bytes, frames, table, square, clipOf, blockLen);
     const ch = this.channels;
     const span = blockLen * ch;
     const total = frames * ch;
     for (let c = 0; c < ch; c++) {
       const s = this.st[c]!;
       let clipped = 0;
-      const hi = this.clipHi;
-      const lo = this.clipLo;
       for (let start = c; start < total; start += span) {
         let mn = 32767;
         let mx = -32768;
@@ -128,18 +128,116 @@ export class SampleReducer {
         let sq = 0;
         const end = Math.min(total, start + span);
         for (let j = start; j < end; j += ch) {
-          const v = table[bytes[j]!]!;
+          const b = bytes[j]!;
+          const v = table[b]!;
           if (v < mn) mn = v;
           if (v > mx) mx = v;
-          if (v >= hi || v <= lo) clipped++;
           sum += v;
-          sq += v * v;
+          sq += square[b]!;
         }
+        if (mn <= this.clipLo || mx >= this.clipHi) clipped += countClipped(bytes, start, end, ch, clipOf);
         this.endBlock(s, mn, mx, sum, sq, Math.min(blockLen, (end - start + ch - 1) / ch) | 0);
       }
       s.clipped += clipped;
     }
     this.sampleFrames += frames;
+  }
+
+  /**
+   * Stereo telephony, the common case: both channels in one walk over the bytes (about a third
+   * faster than one walk per channel), squares and clip marks looked up rather than computed.
+   */
+  private reduceCodedStereo(bytes: Uint8Array, frames: number, table: Int32Array, square: Float64Array, clipOf: Uint8Array, blockLen: number): void {
+    const s0 = this.st[0]!;
+    const s1 = this.st[1]!;
+    const hi = this.clipHi;
+    const lo = this.clipLo;
+    const total = frames * 2;
+    const span = blockLen * 2;
+    let c0 = 0;
+    let c1 = 0;
+    for (let start = 0; start < total; start += span) {
+      let mn0 = 32767;
+      let mx0 = -32768;
+      let mn1 = 32767;
+      let mx1 = -32768;
+      let sum0 = 0;
+      let sum1 = 0;
+      let sq0 = 0;
+      let sq1 = 0;
+      let sqb0 = 0;
+      let sqb1 = 0;
+      const end = Math.min(total, start + span);
+      // Two sample frames a turn with two square sums per channel: shorter dependency chains.
+      // (Integer sums below 2^53 are exact in any order, so the numbers match the other paths.)
+      let j = start;
+      for (; j + 4 <= end; j += 4) {
+        const a = bytes[j]!;
+        const b = bytes[j + 1]!;
+        const a2 = bytes[j + 2]!;
+        const b2 = bytes[j + 3]!;
+        const v = table[a]!;
+        const w = table[b]!;
+        const v2 = table[a2]!;
+        const w2 = table[b2]!;
+        if (v < mn0) mn0 = v;
+        if (v > mx0) mx0 = v;
+        if (w < mn1) mn1 = w;
+        if (w > mx1) mx1 = w;
+        if (v2 < mn0) mn0 = v2;
+        if (v2 > mx0) mx0 = v2;
+        if (w2 < mn1) mn1 = w2;
+        if (w2 > mx1) mx1 = w2;
+        sum0 += v + v2;
+        sum1 += w + w2;
+        sq0 += square[a]!;
+        sq1 += square[b]!;
+        sqb0 += square[a2]!;
+        sqb1 += square[b2]!;
+      }
+      for (; j < end; j += 2) {
+        const a = bytes[j]!;
+        const b = bytes[j + 1]!;
+        const v = table[a]!;
+        const w = table[b]!;
+        if (v < mn0) mn0 = v;
+        if (v > mx0) mx0 = v;
+        if (w < mn1) mn1 = w;
+        if (w > mx1) mx1 = w;
+        sum0 += v;
+        sum1 += w;
+        sq0 += square[a]!;
+        sq1 += square[b]!;
+      }
+      sq0 += sqb0;
+      sq1 += sqb1;
+      // Clipping is rare: only a block that reaches full scale is walked again to count it.
+      if (mn0 <= lo || mx0 >= hi) c0 += countClipped(bytes, start, end, 2, clipOf);
+      if (mn1 <= lo || mx1 >= hi) c1 += countClipped(bytes, start + 1, end, 2, clipOf);
+      const n = (end - start) >> 1;
+      this.endBlock(s0, mn0, mx0, sum0, sq0, n);
+      this.endBlock(s1, mn1, mx1, sum1, sq1, n);
+    }
+    s0.clipped += c0;
+    s1.clipped += c1;
+    this.sampleFrames += frames;
+  }
+
+  private tables = new WeakMap<Int32Array, { square: Float64Array; clipped: Uint8Array }>();
+  private derivedTables(table: Int32Array): { square: Float64Array; clipped: Uint8Array } {
+    let t = this.tables.get(table);
+    if (!t) {
+      const square = new Float64Array(256);
+      const clipped = new Uint8Array(256);
+      for (let b = 0; b < 256; b++) {
+        const v = table[b]!;
+        square[b] = v * v;
+        clipped[b] = v >= this.clipHi || v <= this.clipLo ? 1 : 0;
+      }
+      t = { square, clipped };
+      this.tables.set(table, t);
+    }
+    return t;
   }
 
   private endBlock(s: ChannelState, mn: number, mx: number, sum: number, sq: number, n: number): void {
@@ -187,6 +285,13 @@ export class SampleReducer {
       clippedShare: this.st.map((s) => (this.sampleFrames ? s.clipped / this.sampleFrames : 0)),
     };
   }
+}
+
+/** Samples at full scale among bytes[from], bytes[from + step], … before `to`. */
+function countClipped(bytes: Uint8Array, from: number, to: number, step: number, clipOf: Uint8Array): number {
+  let n = 0;
+  for (let j = from; j < to; j += step) n += clipOf[bytes[j]!]!;
+  return n;
 }
 
 function pushPoint(s: ChannelState, min: number, max: number): void {
