@@ -23,6 +23,11 @@ export interface FactsCall {
   durationSec: number | null;
   dropped: boolean;
   recordingId: number | null;
+  /** Emergency services the card was routed to (comma list): somebody handled the call. */
+  services: string | null;
+  operatorId: number | null;
+  /** A callback (outbound, `callback_of_call_id` set): answered only when the caller picked up. */
+  isCallback: boolean;
 }
 
 export interface FactsCallback {
@@ -73,8 +78,9 @@ export function computeCallFacts(input: FactsInput, computedAt: string): CallFac
       answerDelaySec = d;
       answeredValid = true;
     }
-  } else if (call.recordingId !== null) {
-    // A recording means somebody answered; when is unknown.
+  } else if (handled(call, input.card !== null)) {
+    // A recording — or, for a call that came in, an operator, a card or services dispatched —
+    // means somebody answered; when is unknown.
     answerState = 'answered';
     flags.add('answerTimeMissing');
   } else if (call.endedAt) {
@@ -150,6 +156,13 @@ export function computeCallFacts(input: FactsInput, computedAt: string): CallFac
     flags: [...flags],
     evidence,
   };
+}
+
+/** Signs, without an answer time, that a call was answered. A callback counts as answered only with a recording. Pure. */
+export function handled(call: Pick<FactsCall, 'recordingId' | 'services' | 'operatorId' | 'isCallback'>, hasCard: boolean): boolean {
+  if (call.recordingId !== null) return true;
+  if (call.isCallback) return false;
+  return call.operatorId !== null || hasCard || (call.services ?? '') !== '';
 }
 
 /** When the call ended: ended_at, else answer (or offer) plus the stated duration, else the offer. */

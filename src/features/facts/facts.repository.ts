@@ -114,7 +114,7 @@ export async function loadBatchInputs(db: Db, callIds: number[]): Promise<BatchI
 
   const callRows = await db('calls')
     .whereIn('id', callIds)
-    .select('id', 'source', 'started_at', 'answered_at', 'ended_at', 'duration_sec', 'dropped', 'recording_id', 'deleted_at');
+    .select('id', 'source', 'started_at', 'answered_at', 'ended_at', 'duration_sec', 'dropped', 'recording_id', 'services', 'operator_id', 'callback_of_call_id', 'deleted_at');
   for (const r of callRows) {
     calls.set(Number(r.id), {
       id: Number(r.id),
@@ -125,6 +125,9 @@ export async function loadBatchInputs(db: Db, callIds: number[]): Promise<BatchI
       durationSec: r.duration_sec == null ? null : Number(r.duration_sec),
       dropped: toBool(r.dropped),
       recordingId: r.recording_id == null ? null : Number(r.recording_id),
+      services: r.services ?? null,
+      operatorId: r.operator_id == null ? null : Number(r.operator_id),
+      isCallback: r.callback_of_call_id != null,
       deleted: r.deleted_at != null,
     });
   }

@@ -102,7 +102,7 @@ describe('facts of every call, on arrival', function () {
     it('calls imported with a manifest get their facts once the import job has run', async () => {
       const { agent } = await signIn(t.app, org.admin.username, org.admin.password);
       const page = await agent.get('/admin/imports');
-      const manifest = ['external_id,started_at,answered_at,ended_at,operator_code,language,recording_file', `IMP-F1,2026-12-01 10:00:00,2026-12-01 10:00:09,2026-12-01 10:00:19,${org.operatorCode},uz,imp.wav`, `IMP-F2,2026-12-01 10:05:00,,2026-12-01 10:05:40,${org.operatorCode},ru,`].join('\n');
+      const manifest = ['external_id,started_at,answered_at,ended_at,operator_code,language,recording_file', `IMP-F1,2026-12-01 10:00:00,2026-12-01 10:00:09,2026-12-01 10:00:19,${org.operatorCode},uz,imp.wav`, `IMP-F2,2026-12-01 10:05:00,,2026-12-01 10:05:40,,ru,`].join('\n');
       const res = await agent
         .post('/admin/imports')
         .field('_csrf', csrfFrom(page.text))

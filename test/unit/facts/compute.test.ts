@@ -31,7 +31,7 @@ function input(o: Partial<Omit<FactsInput, 'call'>> & { call?: Partial<FactsInpu
     operatorChannel: 0,
     holdMinSeconds: 30,
     ...o,
-    call: { id: 1, startedAt: AT, answeredAt: at(7), endedAt: at(127), durationSec: 120, dropped: false, recordingId: null, ...o.call },
+    call: { id: 1, startedAt: AT, answeredAt: at(7), endedAt: at(127), durationSec: 120, dropped: false, recordingId: null, services: null, operatorId: null, isCallback: false, ...o.call },
   };
 }
 
@@ -54,10 +54,18 @@ describe('facts: computeCallFacts()', () => {
       expect(compute(input({ call: { answeredAt: null, endedAt: null, durationSec: null } })).answerState).to.equal('unknown');
     });
 
-    it('counts a recorded call without an answer time as answered, with the delay unknown and said so', () => {
+    it('counts a call without an answer time as answered when it was handled (recording, operator, card, services), the delay unknown and said so', () => {
       const f = compute(input({ call: { answeredAt: null, recordingId: 5 } }));
       expect(f).to.include({ answerState: 'answered', answerDelaySec: null, durationSec: 120 });
       expect(f.flags).to.include('answerTimeMissing');
+      expect(compute(input({ call: { answeredAt: null, services: '103' } })).answerState).to.equal('answered');
+      expect(compute(input({ call: { answeredAt: null, operatorId: 4 } })).answerState).to.equal('answered');
+      expect(compute(input({ call: { answeredAt: null }, card: { completeness: 1, missingFields: [] } })).answerState).to.equal('answered');
+    });
+
+    it('counts a callback attempt as answered only when the caller picked up (an answer time or a recording)', () => {
+      expect(compute(input({ call: { answeredAt: null, operatorId: 4, isCallback: true, endedAt: at(30) } })).answerState).to.equal('abandoned');
+      expect(compute(input({ call: { answeredAt: null, operatorId: 4, isCallback: true, recordingId: 2 } })).answerState).to.equal('answered');
     });
 
     it('never gives a negative delay: answered before offered is flagged instead', () => {
