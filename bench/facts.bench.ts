@@ -28,6 +28,7 @@ import { JobQueue } from '../src/jobs/queue';
 import { insertReturningId } from '../src/db';
 import { tashkentDate } from '../src/time';
 import pino from 'pino';
+import { measureRuns, median } from './measure';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -40,36 +41,8 @@ const E2E_RUNS = arg('e2e-runs', 9);
 const NATIONAL_CALLS = 60_000;
 const LABEL_SEEDS = [1, 2, 3, 4];
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
-
-/** CPU ms of this process and its finished children (Linux /proc; own only elsewhere). */
-function cpuMs(): number {
-  const own = process.cpuUsage();
-  let children = 0;
-  try {
-    const fields = fs.readFileSync('/proc/self/stat', 'utf8').split(') ')[1]!.split(' ');
-    children = (Number(fields[13]) + Number(fields[14])) * 10;
-  } catch {
-    children = 0;
-  }
-  return (own.user + own.system) / 1000 + children;
-}
-
 async function timed(runs: number, fn: () => Promise<unknown>): Promise<{ wall: number; cpu: number }> {
-  const wall: number[] = [];
-  const cpu: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const c0 = cpuMs();
-    const t0 = performance.now();
-    await fn();
-    wall.push(performance.now() - t0);
-    cpu.push(cpuMs() - c0);
-  }
-  process.stdout.write('.');
+  const { wall, cpu } = await measureRuns(runs, fn);
   return { wall: median(wall), cpu: median(cpu) };
 }
 

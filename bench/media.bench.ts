@@ -19,6 +19,7 @@ import { probeRecording, type ProbeResult } from '../src/features/media/probe';
 import { makeRendition, needsRendition, renditionFormatFor } from '../src/features/media/rendition';
 import { storeRecording, writePeaksFile } from '../src/features/media/store';
 import { synthesizeCallWav } from '../src/features/media/synth';
+import { measureRuns, median } from './measure';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -37,19 +38,6 @@ function pickTools(): MediaTools {
   return resolveMediaTools({ ffmpegPath, ffprobePath });
 }
 
-/** CPU milliseconds used by this process and its finished children (Linux /proc; own only elsewhere). */
-function cpuMs(): number {
-  const own = process.cpuUsage();
-  let children = 0;
-  try {
-    // After "(comm) ": field 3 is the state; cutime and cstime are fields 16 and 17, in ticks of 10 ms.
-    const fields = fs.readFileSync('/proc/self/stat', 'utf8').split(') ')[1]!.split(' ');
-    children = (Number(fields[13]) + Number(fields[14])) * 10;
-  } catch {
-    children = 0;
-  }
-  return (own.user + own.system) / 1000 + children;
-}
 
 interface Row {
   label: string;
@@ -59,24 +47,9 @@ interface Row {
 }
 
 async function step(label: string, runs: number, fn: () => Promise<unknown>, note?: string): Promise<Row> {
-  const wall: number[] = [];
-  const cpu: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const c0 = cpuMs();
-    const t0 = performance.now();
-    await fn();
-    wall.push(performance.now() - t0);
-    cpu.push(cpuMs() - c0);
-  }
-  process.stdout.write('.');
-  return { label, wall, cpu, note };
+  return { label, ...(await measureRuns(runs, fn)), note };
 }
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 
 async function main(): Promise<void> {
   const tools = pickTools();

@@ -113,35 +113,19 @@ export class SampleReducer {
 
   /** Interleaved one-byte samples (G.711 or 8-bit PCM) decoded through `table` (g711.ts decodeTable). */
   reduceCoded(bytes: Uint8Array, frames: number, table: Int32Array, blockLen = this.block): void {
-    const { square, clipped: clipOf } = this.derivedTables(table);
-    if (this.channels === 2) return this.reduceCodedStereo(bytes, frames, table, square, clipOf, blockLen);
-    const ch = this.channels;
-    const span = blockLen * ch;
-    const total = frames * ch;
-    for (let c = 0; c < ch; c++) {
-      const s = this.st[c]!;
-      let clipped = 0;
-      for (let start = c; start < total; start += span) {
-        let mn = 32767;
-        let mx = -32768;
-        let sum = 0;
-        let sq = 0;
-        const end = Math.min(total, start + span);
-        for (let j = start; j < end; j += ch) {
-          const b = bytes[j]!;
-          const v = table[b]!;
-          if (v < mn) mn = v;
-          if (v > mx) mx = v;
-          sum += v;
-          sq += square[b]!;
-        }
-        if (mn <= this.clipLo || mx >= this.clipHi) clipped += countClipped(bytes, start, end, ch, clipOf);
-        this.endBlock(s, mn, mx, sum, sq, Math.min(blockLen, (end - start + ch - 1) / ch) | 0);
-      }
-      s.clipped += clipped;
+    if (this.channels === 2) {
+      const { square, clipped } = this.derivedTables(table);
+      return this.reduceCodedStereo(bytes, frames, table, square, clipped, blockLen);
     }
-    this.sampleFrames += frames;
+    // Mono and multichannel: decode into a reused 16-bit buffer and reduce that.
+    const n = frames * this.channels;
+    if (!this.scratch || this.scratch.length < n) this.scratch = new Int16Array(n);
+    const out = this.scratch;
+    for (let i = 0; i < n; i++) out[i] = table[bytes[i]!]!;
+    this.reduceInt16(out, frames, blockLen);
   }
+
+  private scratch: Int16Array | null = null;
 
   /**
    * Stereo telephony, the common case: both channels in one walk over the bytes (about a third
