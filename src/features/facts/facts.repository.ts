@@ -29,8 +29,9 @@ export async function staleCount(db: Db): Promise<number> {
 export async function clearStale(db: Db, marks: StaleMark[]): Promise<void> {
   for (let i = 0; i < marks.length; i += 400) {
     const part = marks.slice(i, i + 400);
-    // Row values work alike on SQLite (3.15+) and PostgreSQL.
-    await db.raw(`delete from call_facts_stale where (call_id, token) in (values ${part.map(() => '(?, ?)').join(', ')})`, part.flatMap((m) => [m.callId, m.token]));
+    // Row values work alike on SQLite (3.15+) and PostgreSQL; the casts give PostgreSQL the types.
+    const rows = part.map(() => '(cast(? as integer), cast(? as bigint))').join(', ');
+    await db.raw(`delete from call_facts_stale where (call_id, token) in (values ${rows})`, part.flatMap((m) => [m.callId, String(m.token)]));
   }
 }
 
