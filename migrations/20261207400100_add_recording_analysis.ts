@@ -8,6 +8,8 @@ export async function up(knex: Knex): Promise<void> {
     t.string('analysed_at', 30);
     t.integer('analysis_version'); // media/vad.ts VAD_VERSION the facts were made with
     t.text('analysis_error'); // JSON {key, params}: why the recording could not be analysed
+    // At start, recordings analysed by an older detector are found through this, not a scan.
+    t.index(['analysis_version'], 'recordings_analysis_version_idx');
   });
 }
 

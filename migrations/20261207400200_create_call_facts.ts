@@ -45,6 +45,7 @@ export async function up(knex: Knex): Promise<void> {
     t.text('flags').notNullable(); // JSON array of flag codes (bad input found, doubts)
     t.text('evidence').notNullable(); // JSON: segments and inputs behind the numbers
     t.index(['answer_state'], 'call_facts_answer_state_idx');
+    t.index(['facts_version'], 'call_facts_version_idx'); // rows made by older rules, found at start
   });
   // Calls whose facts must be computed again. A mark carries a random token: the computation
   // clears it only if the token is still the one it read, so a write meanwhile keeps its mark.
