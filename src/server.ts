@@ -1,6 +1,8 @@
-// Entry point: config → database → migrations → demo seed → app → listen; graceful shutdown.
+// Entry point of a web instance: config → database → migrations (one process at a time) → demo
+// seed → app → listen; jobs and schedules too unless JOBS_ENABLED=false (then `npm run worker`
+// processes run them). Graceful shutdown on SIGTERM (src/runtime.ts installShutdown).
 import { loadConfig, ConfigError } from './config';
-import { createRuntime, sessionSecret } from './runtime';
+import { createRuntime, installShutdown, sessionSecret } from './runtime';
 import { createApp } from './app';
 import { seedDemoIfEmpty, demoLoginsText } from './seed/demo';
 
@@ -29,13 +31,11 @@ async function main(): Promise<void> {
     if (config.demoMode) lines.push(`Demo sign-ins${seeded ? ' (demo data was just seeded)' : ''}:\n${demoLoginsText()}`);
     process.stdout.write(`${lines.join('\n')}\n\n`);
   });
-  const shutdown = (signal: string) => {
-    rt.logger.info(`${signal}: shutting down`);
-    server.close(() => void rt.close().then(() => process.exit(0)));
-    setTimeout(() => process.exit(1), 10_000).unref();
-  };
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  // Behind a proxy that keeps connections open (nginx upstream keepalive), idle sockets must
+  // outlive the proxy's own timeout, or a request can meet a socket Node just closed.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  installShutdown(rt, server);
 }
 
 main().catch((e) => {

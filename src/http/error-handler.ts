@@ -3,6 +3,8 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { AppError, NotFoundError, ValidationError } from './errors';
 import { wantsJson } from './guards';
+import { isDatabaseUnavailable } from '../db';
+import { DEFAULT_LANGUAGE, translator } from '../i18n';
 
 export const notFoundHandler: RequestHandler = (_req, _res, next) => next(new NotFoundError());
 
@@ -26,11 +28,18 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
   } else if (e?.type === 'entity.parse.failed') {
     status = 400;
     key = 'http.badJson.text';
+  } else if (isDatabaseUnavailable(err)) {
+    // The database is away (restart, failover, timeout): this request fails, the process stays up.
+    status = 503;
+    key = 'platform.unavailable.text';
+    req.log?.warn({ err: (err as Error)?.message }, 'database unavailable');
+    if (!res.headersSent) res.set('Retry-After', '5');
   } else {
     req.log?.error({ err }, 'unhandled error');
   }
   if (res.headersSent) return;
-  const t = req.t ?? ((k: string) => k);
+  // Before the session was read (a database outage) the request has no language yet: the default one.
+  const t = req.t ?? translator(DEFAULT_LANGUAGE);
   const message = t(key, params);
   res.status(status);
   if (wantsJson(req)) {

@@ -226,7 +226,7 @@ export async function requestSend(deps: AppDeps, viewer: Viewer, digestId: numbe
   const jobId = await deps.jobs.enqueue(SEND_JOB, { digestId }, { dedupeKey: sendJobKey(digestId), maxAttempts: SEND_MAX_ATTEMPTS });
   const job = await deps.jobs.get(jobId);
   // The key is per digest for good: a job that gave up earlier is put back rather than duplicated.
-  if (job && (job.status === 'failed' || job.status === 'done')) await deps.jobs.retry(jobId);
+  if (job && (job.status === 'failed' || job.status === 'done' || deps.jobs.isStuck(job))) await deps.jobs.retry(jobId);
 }
 
 // ---------------------------------------------------------------------------------------------

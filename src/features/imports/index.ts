@@ -5,7 +5,7 @@ import { requireRole } from '../../http/guards';
 import { uploadMiddleware } from '../../http/uploads';
 import { importsController } from './imports.controller';
 import { registerImportCommand } from './imports.cli';
-import { IMPORT_JOB, MAX_UPLOAD_RECORDINGS, runImportJob } from './imports.service';
+import { IMPORT_JOB, MAX_UPLOAD_RECORDINGS, interruptedImportsTick, runImportJob } from './imports.service';
 import { seedDemoImport } from './imports.seed';
 
 export function importsRoutes(deps: AppDeps): Router {
@@ -28,6 +28,7 @@ export const importsFeature: Feature = {
   routes: importsRoutes,
   nav: [{ key: 'imports.nav', href: '/admin/imports', roles: ['admin'], order: 940 }],
   jobHandlers: (deps) => ({ [IMPORT_JOB]: (payload, ctx) => runImportJob(deps, payload, ctx) }),
+  schedules: (deps) => [interruptedImportsTick(deps)],
   cli: registerImportCommand,
   seed: seedDemoImport,
 };
