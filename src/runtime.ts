@@ -5,7 +5,7 @@ import crypto from 'node:crypto';
 import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import type { Config } from './config';
-import { createDb, migrate, Db } from './db';
+import { createDb, migrateAndPrepare, Db } from './db';
 import { createLogger } from './logger';
 import { JobQueue } from './jobs/queue';
 import { Scheduler } from './jobs/scheduler';
@@ -25,14 +25,19 @@ export async function createRuntime(config: Config, opts: { logger?: Logger; db?
   const logger = opts.logger ?? createLogger(config.logLevel);
   const db = opts.db ?? createDb(config);
   const clock = opts.clock ?? (() => new Date());
-  if (opts.runMigrations !== false) await migrate(db);
   const jobs = new JobQueue(db, { concurrency: config.jobConcurrency, logger, clock, leaseMs: config.jobLeaseMs });
   const lifecycle = new Lifecycle(logger);
   const metrics = new Metrics({ processMetrics: config.env !== 'test' });
   metrics.registerAppGauges(db, jobs);
   const deps: AppDeps & { lifecycle: Lifecycle; metrics: Metrics } = { config, db, logger, clock, jobs, lifecycle, metrics };
   const features = opts.features ?? FEATURES;
-  for (const f of features) if (f.bootstrap) await f.bootstrap(deps);
+  // Migrations and the features' start-up work run under one lock, so instances starting together
+  // on an empty database neither fail on each other's migrations nor make reference data twice.
+  const bootstrap = async () => {
+    for (const f of features) if (f.bootstrap) await f.bootstrap(deps);
+  };
+  if (opts.runMigrations !== false) await migrateAndPrepare(db, bootstrap);
+  else await bootstrap();
   for (const f of features) for (const [type, handler] of Object.entries(f.jobHandlers?.(deps) ?? {})) jobs.register(type, handler);
   const scheduler = new Scheduler(features.flatMap((f) => f.schedules?.(deps) ?? []), logger, clock);
   return {

@@ -5,6 +5,7 @@ import { loadConfig, ConfigError } from './config';
 import { createRuntime, installShutdown, sessionSecret } from './runtime';
 import { createApp } from './app';
 import { seedDemoIfEmpty, demoLoginsText } from './seed/demo';
+import { withStartupLock } from './db';
 
 async function main(): Promise<void> {
   let config;
@@ -20,7 +21,8 @@ async function main(): Promise<void> {
   const rt = await createRuntime(config);
   const where = config.database.client === 'sqlite' ? `SQLite ${config.database.filename}` : 'PostgreSQL';
   rt.logger.info(`database ready (${where})`);
-  const seeded = await seedDemoIfEmpty(rt, undefined, (m) => rt.logger.info(m));
+  // One instance seeds an empty demo database; one starting beside it waits and finds it seeded.
+  const seeded = config.demoMode && (await withStartupLock(rt.db, () => seedDemoIfEmpty(rt, undefined, (m) => rt.logger.info(m))));
   if (config.jobsEnabled) {
     rt.jobs.start();
     rt.scheduler.start();

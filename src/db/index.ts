@@ -66,14 +66,29 @@ export function createDbFromUrl(url: string): Db {
  * lock row, which a crash would leave set, is freed before migrating under ours.
  */
 export async function migrate(db: Db): Promise<string[]> {
-  return withMigrationLock(db, async () => {
-    await db.migrate.forceFreeMigrationsLock();
-    const [, applied] = (await db.migrate.latest()) as [number, string[]];
+  return withStartupLock(db, () => applyMigrations(db));
+}
+
+/** Migrations, then `prepare` (features' start-up work, e.g. the default rubric), under one lock. */
+export async function migrateAndPrepare(db: Db, prepare: () => Promise<void>): Promise<string[]> {
+  return withStartupLock(db, async () => {
+    const applied = await applyMigrations(db);
+    await prepare();
     return applied;
   });
 }
 
-async function withMigrationLock<T>(db: Db, fn: () => Promise<T>): Promise<T> {
+async function applyMigrations(db: Db): Promise<string[]> {
+  await db.migrate.forceFreeMigrationsLock();
+  const [, applied] = (await db.migrate.latest()) as [number, string[]];
+  return applied;
+}
+
+/**
+ * Runs `fn` while no other process runs its own start-up work on this database (see migrate()).
+ * Not re-entrant: never call migrate() inside it.
+ */
+export async function withStartupLock<T>(db: Db, fn: () => Promise<T>): Promise<T> {
   const cfg = db.client.config as Knex.Config;
   if (isPostgres(db)) {
     // A pool of one beside the app's pool, so a DB_POOL_MAX of 1 cannot deadlock on the lock.
@@ -89,9 +104,19 @@ async function withMigrationLock<T>(db: Db, fn: () => Promise<T>): Promise<T> {
   }
   const filename = (cfg.connection as { filename?: string } | undefined)?.filename;
   if (!filename || filename === ':memory:') return fn();
-  const lock = new SqliteDatabase(`${filename}.migrate-lock`, { timeout: 5 * 60 * 1000 });
+  // No busy timeout: better-sqlite3 would wait synchronously and stall this process's event loop
+  // (and the migration it waits for, when that runs in the same process). Retry asynchronously.
+  const lock = new SqliteDatabase(`${filename}.migrate-lock`, { timeout: 0 });
   try {
-    lock.exec('begin exclusive');
+    for (let waited = 0; ; waited += 100) {
+      try {
+        lock.exec('begin exclusive');
+        break;
+      } catch (e) {
+        if ((e as { code?: string }).code !== 'SQLITE_BUSY' || waited > 10 * 60_000) throw e;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
     try {
       return await fn();
     } finally {
