@@ -64,6 +64,8 @@ export interface JobQueueOptions {
 }
 
 export const DEFAULT_LEASE_MS = 2 * 60 * 1000;
+/** A job whose process stopped under it this many times (and its attempts are used up) is failed: it may be what kills it. */
+export const ABANDONED_LIMIT = 10;
 
 export function backoffMs(attempts: number): number {
   // 5 s, 10 s, 20 s, 40 s … capped at 30 minutes.
@@ -212,14 +214,17 @@ export class JobQueue {
 
   /**
    * Jobs left running by a crashed or frozen instance (lease lapsed) go back to the queue; one that
-   * has used all its attempts this way (it keeps killing its process) fails instead.
+   * was abandoned this way ABANDONED_LIMIT times, past its attempts, fails instead (it may be what
+   * keeps killing its process).
    */
   async recoverAbandoned(): Promise<number> {
     const cutoff = this.leaseCutoff();
     const now = nowIso(() => this.now());
     const stale = (q: Knex.QueryBuilder) => q.where('status', 'running').andWhere((l) => l.whereNull('locked_at').orWhere('locked_at', '<', cutoff));
+    // Crashes of the instance for other reasons use up attempts too, so the bar is higher than for errors.
     const failed = await stale(this.db('jobs'))
       .andWhere('attempts', '>=', this.db.ref('max_attempts'))
+      .andWhere('attempts', '>=', ABANDONED_LIMIT)
       .update({ status: 'failed', last_error: 'abandoned: its process stopped while running it, on every attempt', locked_at: null, updated_at: now });
     const requeued = await stale(this.db('jobs')).update({ status: 'queued', locked_by: null, locked_at: null, run_after: now, updated_at: now });
     if (failed + requeued) this.opts.logger?.warn({ requeued, failed }, 'recovered jobs abandoned by a stopped instance');

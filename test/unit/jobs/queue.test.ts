@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { createTestDb, TestDb } from '../../helpers/app';
-import { JobQueue, JobLostError, PermanentJobError, backoffMs, type JobContext } from '../../../src/jobs/queue';
+import { ABANDONED_LIMIT, JobQueue, JobLostError, PermanentJobError, backoffMs, type JobContext } from '../../../src/jobs/queue';
 
 describe('the job queue', () => {
   let tdb: TestDb;
@@ -173,13 +173,16 @@ describe('the job queue', () => {
     expect((await q.get(live))?.lockedBy).to.equal('busy#1');
   });
 
-  it('a job that took its process down on every attempt fails instead of coming back for ever', async () => {
+  it('a job whose process stopped under it a few times comes back; one that took it down ten times fails instead of coming back for ever', async () => {
     const q = new JobQueue(tdb.db, { concurrency: 1, clock, leaseMs: 60_000 });
-    const id = await q.enqueue('poison', {}, { maxAttempts: 3 });
-    await tdb.db('jobs').where({ id }).update({ status: 'running', attempts: 3, locked_by: 'gone#3', locked_at: now.toISOString() });
+    const unlucky = await q.enqueue('import', {}, { maxAttempts: 3 });
+    const poison = await q.enqueue('poison', {}, { maxAttempts: 3 });
+    await tdb.db('jobs').where({ id: unlucky }).update({ status: 'running', attempts: 4, locked_by: 'gone#4', locked_at: now.toISOString() });
+    await tdb.db('jobs').where({ id: poison }).update({ status: 'running', attempts: ABANDONED_LIMIT, locked_by: 'gone#10', locked_at: now.toISOString() });
     now = new Date(now.getTime() + 61_000);
-    expect(await q.recoverAbandoned()).to.equal(1);
-    const job = await q.get(id);
+    expect(await q.recoverAbandoned()).to.equal(2);
+    expect((await q.get(unlucky))?.status).to.equal('queued');
+    const job = await q.get(poison);
     expect(job?.status).to.equal('failed');
     expect(job?.lastError).to.match(/abandoned/);
   });
