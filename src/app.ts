@@ -12,6 +12,7 @@ import { loadUser, i18nLocals, pageLocals } from './http/locals';
 import { csrfProtection, setAnonymousCsrfOptions } from './http/csrf';
 import { SessionStore } from './http/session-store';
 import { healthRoutes } from './http/health';
+import { eventStreams } from './http/streams';
 import { metricsEndpoint } from './metrics';
 import { saveSessionBeforeRedirect } from './http/session-redirect';
 import { errorHandler, notFoundHandler } from './http/error-handler';
@@ -82,6 +83,9 @@ export function createApp(deps: AppDeps, opts: CreateAppOptions): Express {
       genReqId: () => crypto.randomUUID(),
     }),
   );
+
+  // Event streams (the live board): unbuffered through nginx, ended at shutdown.
+  app.use(eventStreams(deps.lifecycle));
 
   app.use('/public', express.static(path.join(ROOT_DIR, 'public'), { maxAge: config.env === 'production' ? '1d' : 0, index: false }));
   for (const [name, file] of Object.entries(VENDOR_FILES)) {

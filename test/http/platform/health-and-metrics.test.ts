@@ -4,8 +4,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Router } from 'express';
 import { expect } from 'chai';
 import request from 'supertest';
+import { FEATURES } from '../../../src/features';
 import { createTestApp, signIn, type TestApp } from '../../helpers/app';
 import { makeCall, makeOperator, makeUser } from '../../helpers/builders';
 
@@ -63,6 +67,43 @@ describe('health and readiness', () => {
     expect((await request(t.app).get('/healthz')).status).to.equal(200);
     await t.lifecycle.shutdown();
     expect(ran).to.deep.equal(['live streams', 'first']);
+  });
+});
+
+describe('event streams (Server-Sent Events) and shutdown', () => {
+  let t: TestApp;
+  after(() => t.close());
+
+  it('an event stream is sent unbuffered through nginx and ended when the instance shuts down, so the browser reconnects elsewhere', async () => {
+    const streamFeature = {
+      name: 'test-stream',
+      routes: () =>
+        Router().get('/test/stream', (_req, res) => {
+          res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store' });
+          res.write('data: hello\n\n');
+        }),
+    };
+    t = await createTestApp({ features: [...FEATURES, streamFeature] });
+    const server = t.app.listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const { headers, ended } = await new Promise<{ headers: http.IncomingHttpHeaders; ended: Promise<string> }>((resolve, reject) => {
+        http.get({ host: '127.0.0.1', port, path: '/test/stream' }, (res) => {
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (c: string) => (body += c));
+          resolve({ headers: res.headers, ended: new Promise((r) => res.on('end', () => r(body))) });
+        }).on('error', reject);
+      });
+      expect(headers['content-type']).to.equal('text/event-stream');
+      expect(headers['x-accel-buffering']).to.equal('no');
+      await t.lifecycle.shutdown();
+      expect(await ended).to.equal('data: hello\n\n');
+    } finally {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
   });
 });
 
