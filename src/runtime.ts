@@ -4,7 +4,7 @@ import path from 'node:path';
 import crypto from 'node:crypto';
 import type { Server } from 'node:http';
 import type { Logger } from 'pino';
-import type { Config } from './config';
+import { loadConfig, ConfigError, type Config } from './config';
 import { createDb, migrateAndPrepare, Db } from './db';
 import { createLogger } from './logger';
 import { JobQueue } from './jobs/queue';
@@ -19,6 +19,19 @@ export interface Runtime extends AppDeps {
   lifecycle: Lifecycle;
   metrics: Metrics;
   close(): Promise<void>;
+}
+
+/** The configuration for an entry point (server, worker): a bad setting prints its message and exits 2. */
+export function loadConfigOrExit(overrides: Partial<Config> = {}): Config {
+  try {
+    return loadConfig(process.env, overrides);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`${e.message}\n`);
+      process.exit(2);
+    }
+    throw e;
+  }
 }
 
 export async function createRuntime(config: Config, opts: { logger?: Logger; db?: Db; clock?: () => Date; features?: Feature[]; runMigrations?: boolean } = {}): Promise<Runtime> {

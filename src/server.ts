@@ -1,23 +1,13 @@
 // Entry point of a web instance: config → database → migrations (one process at a time) → demo
 // seed → app → listen; jobs and schedules too unless JOBS_ENABLED=false (then `npm run worker`
 // processes run them). Graceful shutdown on SIGTERM (src/runtime.ts installShutdown).
-import { loadConfig, ConfigError } from './config';
-import { createRuntime, installShutdown, sessionSecret } from './runtime';
+import { createRuntime, installShutdown, loadConfigOrExit, sessionSecret } from './runtime';
 import { createApp } from './app';
 import { seedDemoIfEmpty, demoLoginsText } from './seed/demo';
 import { withStartupLock } from './db';
 
 async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (e) {
-    if (e instanceof ConfigError) {
-      process.stderr.write(`${e.message}\n`);
-      process.exit(2);
-    }
-    throw e;
-  }
+  const config = loadConfigOrExit();
   const rt = await createRuntime(config);
   const where = config.database.client === 'sqlite' ? `SQLite ${config.database.filename}` : 'PostgreSQL';
   rt.logger.info(`database ready (${where})`);

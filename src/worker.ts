@@ -3,21 +3,11 @@
 // JOBS_ENABLED=false and scales background work by adding workers; every process may start at
 // the same time (migrations run once, under a lock). Graceful shutdown on SIGTERM: running jobs
 // finish within SHUTDOWN_GRACE_SECONDS or go back to the queue for another worker.
-import { loadConfig, ConfigError } from './config';
-import { createRuntime, installShutdown } from './runtime';
+import { createRuntime, installShutdown, loadConfigOrExit } from './runtime';
 
 async function main(): Promise<void> {
-  let config;
-  try {
-    // A worker exists to run jobs, whatever JOBS_ENABLED says for the web instances beside it.
-    config = loadConfig(process.env, { jobsEnabled: true });
-  } catch (e) {
-    if (e instanceof ConfigError) {
-      process.stderr.write(`${e.message}\n`);
-      process.exit(2);
-    }
-    throw e;
-  }
+  // A worker exists to run jobs, whatever JOBS_ENABLED says for the web instances beside it.
+  const config = loadConfigOrExit({ jobsEnabled: true });
   const rt = await createRuntime(config);
   rt.jobs.start();
   rt.scheduler.start();

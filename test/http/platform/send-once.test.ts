@@ -2,7 +2,7 @@
 // before they go to SMTP, so a job run twice — after a crash, or by a second instance that took
 // the job over from a frozen one — does not mail them twice, and does not lose them either.
 import { expect } from 'chai';
-import { createTestApp, createTestDb, signIn, type TestApp, type TestDb } from '../../helpers/app';
+import { createTestApp, createTestDb, type TestApp, type TestDb } from '../../helpers/app';
 import { JobQueue } from '../../../src/jobs/queue';
 import { MailInProgressError, outboxMessageId, sendOnce } from '../../../src/mail/outbox';
 import { digestOutboxKey } from '../../../src/features/digests/digests.service';
@@ -10,7 +10,7 @@ import { digestsFeature } from '../../../src/features/digests';
 import { reportsFeature } from '../../../src/features/reports';
 import { WEEKLY_JOB, sendWeeklyReport } from '../../../src/features/reports/weekly-report';
 import { makeUser } from '../../helpers/builders';
-import { digestWorld, failedOn, type DigestWorld } from '../digests/helpers';
+import { digestWorld, failedOn, requestDigest, type DigestWorld } from '../digests/helpers';
 import { parseMail, startSmtp, type TestSmtp } from '../digests/smtp';
 
 describe('sending an e-mail once (the mail outbox)', () => {
@@ -82,9 +82,7 @@ describe('digests and the weekly report are mailed once whatever happens to the 
     });
 
     it('a run of the job after a crash that came right after the send does not mail it again, and marks the digest sent', async () => {
-      const { agent, csrf } = await signIn(w.t.app, w.org.supervisor.username, w.org.supervisor.password);
-      const res = await agent.post('/digests').type('form').send({ _csrf: await csrf(), scope: `supervisor:${w.org.supervisor.id}`, from: '2026-05-01', to: '2026-05-07', send: '1' });
-      const id = Number(res.headers.location.split('/').pop());
+      const id = await requestDigest(w);
       await w.t.jobs.drain();
       expect(smtp.received).to.have.length(1);
       // The crash: the message went out and the outbox says so, but the digest and its job were not
@@ -98,10 +96,8 @@ describe('digests and the weekly report are mailed once whatever happens to the 
     });
 
     it('a run that crashed after recording the send but before SMTP took it is not lost: the next run sends it', async () => {
-      const { agent, csrf } = await signIn(w.t.app, w.org.supervisor.username, w.org.supervisor.password);
       smtp.received.length = 0;
-      const res = await agent.post('/digests').type('form').send({ _csrf: await csrf(), scope: `supervisor:${w.org.supervisor.id}`, from: '2026-05-02', to: '2026-05-08', send: '1' });
-      const id = Number(res.headers.location.split('/').pop());
+      const id = await requestDigest(w, { from: '2026-05-02', to: '2026-05-08' });
       const job = (await w.t.jobs.findByKey(`digest-send:${id}`))!;
       // The dead run: it claimed the digest and the outbox key, then its process stopped.
       await w.t.db('digests').where({ id }).update({ delivery_status: 'sending' });
