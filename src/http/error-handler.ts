@@ -48,7 +48,8 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
   }
   const page = [401, 403, 404].includes(status) ? String(status) : status >= 500 ? '500' : 'generic';
   try {
-    res.renderPage(`http/${page}`, { title: t(`http.${page === 'generic' ? 'generic' : page === '401' ? 'unauthorized' : page === '403' ? 'forbidden' : page === '404' ? 'notFound' : 'server'}.title`), status, message, fields });
+    const title = status === 503 ? t('platform.unavailable.title') : t(`http.${page === 'generic' ? 'generic' : page === '401' ? 'unauthorized' : page === '403' ? 'forbidden' : page === '404' ? 'notFound' : 'server'}.title`);
+    res.renderPage(`http/${page}`, { title, status, message, fields });
   } catch {
     res.type('text/plain').send(message);
   }

@@ -7,6 +7,8 @@ import { createTestApp, csrfFrom, signIn, type TestApp } from '../../helpers/app
 import { makeUser } from '../../helpers/builders';
 import { SESSION_PURGE_JOB } from '../../../src/http/session-store';
 import { sessionPurgeTick } from '../../../src/features/platform';
+import { Router } from 'express';
+import { FEATURES } from '../../../src/features';
 
 describe('sessions', () => {
   let t: TestApp;
@@ -116,5 +118,32 @@ describe('sessions', () => {
       process.off('unhandledRejection', onRejection);
     }
     expect((await agent.get('/')).status, 'the same session works once the database is back').to.equal(200);
+  });
+});
+
+describe('a database that goes away in the middle of a page', () => {
+  let t: TestApp;
+  before(async () => {
+    const failing = {
+      name: 'test-outage',
+      routes: () =>
+        Router().get('/test/outage', () => {
+          throw Object.assign(new Error('Connection terminated unexpectedly'), { code: undefined });
+        }),
+    };
+    t = await createTestApp({ features: [...FEATURES, failing] });
+  });
+  after(() => t.close());
+
+  it('answers a finished 503 page in the user\'s language with Retry-After, not a 500', async () => {
+    const u = await makeUser(t.db, { role: 'specialist', language: 'ru' });
+    const { agent } = await signIn(t.app, u.username, u.password);
+    const res = await agent.get('/test/outage');
+    expect(res.status).to.equal(503);
+    expect(res.headers['retry-after']).to.equal('5');
+    expect(res.text).to.contain('<h1>Временно недоступно</h1>').and.contain('не может связаться со своей базой данных');
+    const json = await agent.get('/test/outage').set('accept', 'application/json');
+    expect(json.status).to.equal(503);
+    expect(json.body.error.key).to.equal('platform.unavailable.text');
   });
 });
