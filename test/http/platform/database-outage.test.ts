@@ -2,6 +2,9 @@
 // PostgreSQL through a TCP proxy, the proxy is stopped during requests (each answers 503, the
 // process stays up) and started again (the same session works). Needs a PostgreSQL server: on a
 // SQLite-only run (TEST_DATABASE_URL=sqlite…) it is skipped, as there is no server to cut off.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { expect } from 'chai';
 import { isPgRun } from '../../helpers/app';
 import { makeUser } from '../../helpers/builders';
@@ -13,6 +16,7 @@ describe('a database outage while signed-in users browse (PostgreSQL behind a pr
   let shared: SharedDb;
   let proxy: TcpProxy;
   let app: AppProcess | null = null;
+  let recordings = '';
 
   before(async function () {
     if (!isPgRun()) {
@@ -23,12 +27,14 @@ describe('a database outage while signed-in users browse (PostgreSQL behind a pr
     shared = await createSharedDb();
     const pg = new URL((parseDatabaseUrl(loadConfig().testDatabaseUrl) as { connectionString: string }).connectionString);
     proxy = await tcpProxy(Number(pg.port || 5432), pg.hostname);
-    app = await startApp({ DATABASE_URL: shared.urlVia('127.0.0.1', proxy.port), JOBS_ENABLED: 'false', DB_POOL_MAX: '4', RECORDINGS_DIR: `/tmp/sifat-outage-${process.pid}` });
+    recordings = fs.mkdtempSync(path.join(os.tmpdir(), 'sifat-outage-'));
+    app = await startApp({ DATABASE_URL: shared.urlVia('127.0.0.1', proxy.port), JOBS_ENABLED: 'false', DB_POOL_MAX: '4', RECORDINGS_DIR: recordings });
   });
   after(async () => {
     await app?.stop();
     await proxy?.stop();
     await shared?.destroy();
+    if (recordings) fs.rmSync(recordings, { recursive: true, force: true });
   });
 
   it('answers 503 while PostgreSQL is unreachable, keeps running, and serves the same session once it is back', async () => {
