@@ -7,6 +7,8 @@ import type { Db } from './db';
 import type { JobQueue, JobHandler } from './jobs/queue';
 import type { ScheduleTick } from './jobs/scheduler';
 import type { Role } from './auth/roles';
+import type { Lifecycle } from './lifecycle';
+import type { Metrics } from './metrics';
 
 export interface AppDeps {
   config: Config;
@@ -14,6 +16,13 @@ export interface AppDeps {
   logger: Logger;
   clock: () => Date;
   jobs: JobQueue;
+  /**
+   * Shutdown hooks and the draining flag: `deps.lifecycle?.onShutdown('live streams', closeAll)`.
+   * Optional so that code building deps by hand (tests, benches, the CLI) need not make one.
+   */
+  lifecycle?: Lifecycle;
+  /** Prometheus metrics: `deps.metrics?.gauge({ name, help, collect })` (see src/metrics.ts). */
+  metrics?: Metrics;
 }
 
 export interface NavItem {

@@ -5,15 +5,17 @@ import express, { Express } from 'express';
 import session from 'express-session';
 import helmet from 'helmet';
 import pinoHttp from 'pino-http';
-import { ConnectSessionKnexStore } from 'connect-session-knex';
 import { ROOT_DIR } from './config';
 import type { AppDeps, Feature, NavItem } from './app-context';
 import { FEATURES } from './features';
 import { loadUser, i18nLocals, pageLocals } from './http/locals';
-import { csrfProtection } from './http/csrf';
+import { csrfProtection, setAnonymousCsrfOptions } from './http/csrf';
+import { SessionStore } from './http/session-store';
+import { healthRoutes } from './http/health';
+import { eventStreams } from './http/streams';
+import { metricsEndpoint } from './metrics';
 import { saveSessionBeforeRedirect } from './http/session-redirect';
 import { errorHandler, notFoundHandler } from './http/error-handler';
-import { isDatabaseReachable } from './db';
 import './http/types';
 
 export const VENDOR_FILES: Record<string, string> = {
@@ -62,10 +64,12 @@ export function createApp(deps: AppDeps, opts: CreateAppOptions): Express {
     }),
   );
 
-  app.get('/healthz', async (_req, res) => {
-    const ok = await isDatabaseReachable(db);
-    res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'unavailable', database: ok ? 'reachable' : 'unreachable' });
-  });
+  // Probes and scrapes come before the request log and the session: frequent, and must work without a database.
+  app.use(healthRoutes(deps));
+  if (deps.metrics) {
+    app.get('/metrics', metricsEndpoint(deps.metrics, config));
+    app.use(deps.metrics.httpMiddleware());
+  }
 
   app.use(
     pinoHttp({
@@ -80,6 +84,9 @@ export function createApp(deps: AppDeps, opts: CreateAppOptions): Express {
     }),
   );
 
+  // Event streams (the live board): unbuffered through nginx, ended at shutdown.
+  app.use(eventStreams(deps.lifecycle));
+
   app.use('/public', express.static(path.join(ROOT_DIR, 'public'), { maxAge: config.env === 'production' ? '1d' : 0, index: false }));
   for (const [name, file] of Object.entries(VENDOR_FILES)) {
     app.get(`/vendor/${name}`, (_req, res) => res.sendFile(path.join(ROOT_DIR, file), { maxAge: config.env === 'production' ? '7d' : 0 }));
@@ -88,7 +95,8 @@ export function createApp(deps: AppDeps, opts: CreateAppOptions): Express {
   app.use(express.urlencoded({ extended: true, limit: '256kb', parameterLimit: 5000 }));
   app.use(express.json({ limit: '2mb' }));
 
-  const store = new ConnectSessionKnexStore({ knex: db, tableName: 'sessions', createTable: false, cleanupInterval: 0 });
+  const store = new SessionStore(db);
+  setAnonymousCsrfOptions(app, { secret: opts.sessionSecret, secure: config.cookieSecure });
   app.use(
     session({
       name: 'sifat.sid',

@@ -1,6 +1,7 @@
 // The only module that reads process.env. Everything is parsed, validated, typed and frozen here;
 // a bad value stops the start with a message that names the variable.
 import path from 'node:path';
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 export const ROOT_DIR = path.resolve(__dirname, '..');
@@ -36,7 +37,11 @@ export const SETTINGS = {
   SILENCE_MIN_SECONDS: { schema: z.coerce.number().positive(), default: '3', doc: 'Silences at least this long are listed in the audio facts' },
   HOLD_MIN_SECONDS: { schema: z.coerce.number().positive(), default: '30', doc: 'A silence of both sides at least this long counts as a hold in the call facts' },
   JOB_CONCURRENCY: { schema: positiveInt, default: '2', doc: 'Media jobs run at once per instance' },
-  JOBS_ENABLED: { schema: bool, default: 'true', doc: 'Run the job worker and scheduler in this instance' },
+  JOBS_ENABLED: { schema: bool, default: 'true', doc: 'Run the job worker and scheduler in this instance (web instances of a national deployment: false, with `npm run worker` processes)' },
+  JOB_LEASE_SECONDS: { schema: positiveInt, default: '120', doc: 'A running job not renewed for this long is taken back and run again (its instance crashed or froze)' },
+  SHUTDOWN_GRACE_SECONDS: { schema: z.coerce.number().int().min(0), default: '25', doc: 'On SIGTERM, how long running jobs may finish before they are handed back to the queue' },
+  METRICS_TOKEN: { schema: z.string().min(16, 'must be at least 16 characters'), default: '', doc: 'Bearer token for /metrics (Prometheus); with it, /metrics answers any address that sends it' },
+  METRICS_ALLOW: { schema: z.string(), default: '127.0.0.1,::1', doc: 'Addresses or CIDR ranges allowed to read /metrics without the token (comma-separated; empty = none)' },
   MIN_HEARD_SHARE: { schema: z.coerce.number().min(0).max(1), default: '0.9', doc: 'Share of the audio a specialist must hear before submitting without confirmation' },
   SCORE_BANDS: { schema: z.string().regex(/^\d{1,3},\d{1,3},\d{1,3}$/, 'expected three numbers like 90,80,60'), default: '90,80,60', doc: 'Lower bounds of the high, compliant and partial bands' },
   PLAN_DRAW_TIME: { schema: clockTime, default: '07:00', doc: 'Asia/Tashkent time the daily plan is drawn' },
@@ -74,6 +79,9 @@ export interface Config {
   holdMinSeconds: number;
   jobConcurrency: number;
   jobsEnabled: boolean;
+  jobLeaseMs: number;
+  shutdownGraceMs: number;
+  metrics: { token: string | null; allow: string[] };
   minHeardShare: number;
   scoreBands: { high: number; compliant: number; partial: number };
   planDrawTime: string;
@@ -142,6 +150,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (!(bands[0] > bands[1] && bands[1] > bands[2] && bands[0] <= 100)) {
     problems.push(`SCORE_BANDS=${JSON.stringify(raw.SCORE_BANDS)}: bands must be decreasing and at most 100`);
   }
+  for (const a of String(raw.METRICS_ALLOW ?? '').split(',').map((x) => x.trim()).filter(Boolean)) {
+    const [addr, bits, extra] = a.split('/');
+    const family = isIP(addr ?? '');
+    const max = family === 6 ? 128 : 32;
+    if (!family || extra !== undefined || (bits !== undefined && !(/^\d+$/.test(bits) && Number(bits) <= max))) problems.push(`METRICS_ALLOW: "${a}" is not an address or CIDR range`);
+  }
   if (raw.NODE_ENV === 'production' && !raw.SESSION_SECRET) problems.push('SESSION_SECRET is required when NODE_ENV=production');
   if (problems.length) throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
 
@@ -170,6 +184,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     holdMinSeconds: raw.HOLD_MIN_SECONDS as number,
     jobConcurrency: raw.JOB_CONCURRENCY as number,
     jobsEnabled: raw.JOBS_ENABLED as boolean,
+    jobLeaseMs: (raw.JOB_LEASE_SECONDS as number) * 1000,
+    shutdownGraceMs: (raw.SHUTDOWN_GRACE_SECONDS as number) * 1000,
+    metrics: {
+      token: (raw.METRICS_TOKEN as string | undefined) ?? null,
+      allow: String(raw.METRICS_ALLOW ?? '').split(',').map((a) => a.trim()).filter(Boolean),
+    },
     minHeardShare: raw.MIN_HEARD_SHARE as number,
     scoreBands: { high: bands[0], compliant: bands[1], partial: bands[2] },
     planDrawTime: raw.PLAN_DRAW_TIME as string,

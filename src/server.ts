@@ -1,24 +1,18 @@
-// Entry point: config → database → migrations → demo seed → app → listen; graceful shutdown.
-import { loadConfig, ConfigError } from './config';
-import { createRuntime, sessionSecret } from './runtime';
+// Entry point of a web instance: config → database → migrations (one process at a time) → demo
+// seed → app → listen; jobs and schedules too unless JOBS_ENABLED=false (then `npm run worker`
+// processes run them). Graceful shutdown on SIGTERM (src/runtime.ts installShutdown).
+import { createRuntime, installShutdown, loadConfigOrExit, sessionSecret } from './runtime';
 import { createApp } from './app';
 import { seedDemoIfEmpty, demoLoginsText } from './seed/demo';
+import { withStartupLock } from './db';
 
 async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (e) {
-    if (e instanceof ConfigError) {
-      process.stderr.write(`${e.message}\n`);
-      process.exit(2);
-    }
-    throw e;
-  }
+  const config = loadConfigOrExit();
   const rt = await createRuntime(config);
   const where = config.database.client === 'sqlite' ? `SQLite ${config.database.filename}` : 'PostgreSQL';
   rt.logger.info(`database ready (${where})`);
-  const seeded = await seedDemoIfEmpty(rt, undefined, (m) => rt.logger.info(m));
+  // One instance seeds an empty demo database; one starting beside it waits and finds it seeded.
+  const seeded = config.demoMode && (await withStartupLock(rt.db, () => seedDemoIfEmpty(rt, undefined, (m) => rt.logger.info(m))));
   if (config.jobsEnabled) {
     rt.jobs.start();
     rt.scheduler.start();
@@ -29,13 +23,11 @@ async function main(): Promise<void> {
     if (config.demoMode) lines.push(`Demo sign-ins${seeded ? ' (demo data was just seeded)' : ''}:\n${demoLoginsText()}`);
     process.stdout.write(`${lines.join('\n')}\n\n`);
   });
-  const shutdown = (signal: string) => {
-    rt.logger.info(`${signal}: shutting down`);
-    server.close(() => void rt.close().then(() => process.exit(0)));
-    setTimeout(() => process.exit(1), 10_000).unref();
-  };
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  // Behind a proxy that keeps connections open (nginx upstream keepalive), idle sockets must
+  // outlive the proxy's own timeout, or a request can meet a socket Node just closed.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  installShutdown(rt, server);
 }
 
 main().catch((e) => {

@@ -15,6 +15,7 @@ import { calibrationFeature } from './calibration';
 import { trainingFeature } from './training';
 import { operatorPortalFeature } from './operator-portal';
 import { factsFeature } from './facts';
+import { platformFeature } from './platform';
 
 export const FEATURES: Feature[] = [
   authFeature,
@@ -31,6 +32,7 @@ export const FEATURES: Feature[] = [
   calibrationFeature,
   trainingFeature,
   operatorPortalFeature,
+  platformFeature,
   // Last: its demo seed computes the facts of every call the seeds before it made.
   factsFeature,
 ];

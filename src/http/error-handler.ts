@@ -3,6 +3,8 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { AppError, NotFoundError, ValidationError } from './errors';
 import { wantsJson } from './guards';
+import { isDatabaseUnavailable } from '../db';
+import { DEFAULT_LANGUAGE, translator } from '../i18n';
 
 export const notFoundHandler: RequestHandler = (_req, _res, next) => next(new NotFoundError());
 
@@ -26,11 +28,18 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
   } else if (e?.type === 'entity.parse.failed') {
     status = 400;
     key = 'http.badJson.text';
+  } else if (isDatabaseUnavailable(err)) {
+    // The database is away (restart, failover, timeout): this request fails, the process stays up.
+    status = 503;
+    key = 'platform.unavailable.text';
+    req.log?.warn({ err: (err as Error)?.message }, 'database unavailable');
+    if (!res.headersSent) res.set('Retry-After', '5');
   } else {
     req.log?.error({ err }, 'unhandled error');
   }
   if (res.headersSent) return;
-  const t = req.t ?? ((k: string) => k);
+  // Before the session was read (a database outage) the request has no language yet: the default one.
+  const t = req.t ?? translator(DEFAULT_LANGUAGE);
   const message = t(key, params);
   res.status(status);
   if (wantsJson(req)) {
@@ -39,7 +48,8 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
   }
   const page = [401, 403, 404].includes(status) ? String(status) : status >= 500 ? '500' : 'generic';
   try {
-    res.renderPage(`http/${page}`, { title: t(`http.${page === 'generic' ? 'generic' : page === '401' ? 'unauthorized' : page === '403' ? 'forbidden' : page === '404' ? 'notFound' : 'server'}.title`), status, message, fields });
+    const title = status === 503 ? t('platform.unavailable.title') : t(`http.${page === 'generic' ? 'generic' : page === '401' ? 'unauthorized' : page === '403' ? 'forbidden' : page === '404' ? 'notFound' : 'server'}.title`);
+    res.renderPage(`http/${page}`, { title, status, message, fields });
   } catch {
     res.type('text/plain').send(message);
   }

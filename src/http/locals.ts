@@ -50,7 +50,8 @@ export function pageLocals(navItems: NavItem[]): RequestHandler {
 
 function renderPage(req: Request, res: Response, view: string, data: Record<string, unknown>): void {
   const flashes = req.session?.flash ?? [];
-  if (req.session) req.session.flash = [];
+  // Only a session that had messages is changed: an untouched anonymous one stays unsaved.
+  if (req.session && flashes.length) req.session.flash = [];
   res.render(view, { ...data }, (err, body) => {
     if (err) return req.next!(err);
     res.render('layouts/main', { ...data, body, flashes }, (err2, html) => {

@@ -17,6 +17,8 @@ export interface MailMessage {
   html?: string;
   replyTo?: string;
   attachments?: MailAttachment[];
+  /** a fixed Message-ID (src/mail/outbox.ts): a resent copy carries the same one */
+  messageId?: string;
 }
 
 export interface SentMail {
@@ -72,6 +74,7 @@ export function createMailer(config: Pick<Config, 'smtpUrl' | 'smtpFrom'>, opts:
         text: message.text,
         html: message.html,
         replyTo: message.replyTo,
+        messageId: message.messageId,
         attachments: message.attachments?.map((a) => ({ filename: a.filename, content: a.content, contentType: a.contentType })),
       });
       const list = (v: unknown) => (Array.isArray(v) ? v.map((x) => (typeof x === 'string' ? x : String((x as { address?: string }).address ?? x))) : []);

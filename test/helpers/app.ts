@@ -14,6 +14,8 @@ import { createApp } from '../../src/app';
 import { JobQueue } from '../../src/jobs/queue';
 import type { AppDeps, Feature } from '../../src/app-context';
 import { FEATURES } from '../../src/features';
+import { Lifecycle } from '../../src/lifecycle';
+import { Metrics } from '../../src/metrics';
 
 export interface TestDb {
   db: Knex;
@@ -57,6 +59,8 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
 }
 
 export interface TestApp extends AppDeps {
+  lifecycle: Lifecycle;
+  metrics: Metrics;
   app: Express;
   testDb: TestDb;
   close(): Promise<void>;
@@ -67,8 +71,11 @@ export async function createTestApp(opts: { config?: Partial<Config>; clock?: ()
   const config = testConfig(opts.config);
   const logger = pino({ level: 'silent' });
   const clock = opts.clock ?? (() => new Date());
-  const jobs = new JobQueue(testDb.db, { concurrency: 1, logger, clock });
-  const deps: AppDeps = { config, db: testDb.db, logger, clock, jobs };
+  const jobs = new JobQueue(testDb.db, { concurrency: 1, logger, clock, leaseMs: config.jobLeaseMs });
+  const lifecycle = new Lifecycle();
+  const metrics = new Metrics();
+  metrics.registerAppGauges(testDb.db, jobs);
+  const deps: AppDeps & { lifecycle: Lifecycle; metrics: Metrics } = { config, db: testDb.db, logger, clock, jobs, lifecycle, metrics };
   const features = opts.features ?? FEATURES;
   for (const f of features) if (f.bootstrap) await f.bootstrap(deps);
   for (const f of features) for (const [type, handler] of Object.entries(f.jobHandlers?.(deps) ?? {})) jobs.register(type, handler);

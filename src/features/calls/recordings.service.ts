@@ -116,7 +116,7 @@ export async function preparationState(deps: Pick<AppDeps, 'jobs'>, rec: Recordi
 /**
  * Makes sure a recording is (or will be) prepared: queues the `media.prepare` job unless the
  * recording is ready, already queued or running. A failed preparation stays failed unless
- * `retryFailed` (the Retry button). Returns the state after the call. Unknown id → null.
+ * `retryFailed` (the Retry button), which also takes back a stuck one (running, lease lapsed). Returns the state after the call. Unknown id → null.
  */
 export async function ensureRecordingPrepared(
   deps: Pick<AppDeps, 'db' | 'jobs'>,
@@ -130,7 +130,8 @@ export async function ensureRecordingPrepared(
   let job = await deps.jobs.findByKey(key);
   if (!job) {
     await deps.jobs.enqueue(PREPARE_JOB, { recordingId }, { dedupeKey: key, maxAttempts: PREPARE_MAX_ATTEMPTS });
-  } else if (job.status === 'done' || (job.status === 'failed' && opts.retryFailed)) {
+  } else if (job.status === 'done' || (opts.retryFailed && (job.status === 'failed' || deps.jobs.isStuck(job)))) {
+    // A stuck job (its instance died and the lease lapsed) is put back at once on Retry.
     await deps.jobs.retry(job.id);
   } else {
     return combinePreparationState(rec, job);

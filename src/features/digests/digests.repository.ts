@@ -137,12 +137,9 @@ export async function listDigests(db: Conn, viewer: { role: string; id: number }
  * by a crashed worker (older than staleBefore). Counts the attempt. False when it is sent already
  * or someone else is sending it right now: the caller then does nothing, so nothing is sent twice.
  */
-export async function claimForSending(db: Conn, id: number, now: string, staleBefore: string): Promise<boolean> {
-  const n = await db('digests')
-    .where({ id })
-    .andWhere((w) => w.whereIn('delivery_status', ['pending', 'failed', 'in_app']).orWhere((x) => x.where('delivery_status', 'sending').andWhere('updated_at', '<', staleBefore)))
-    .update({ delivery_status: 'sending', attempts: db.raw('attempts + 1'), updated_at: now });
-  return n === 1;
+/** A send is under way (the outbox decides whether this run may send; see src/mail/outbox.ts). */
+export async function markSending(db: Conn, id: number, now: string): Promise<void> {
+  await db('digests').where({ id }).whereNot('delivery_status', 'sent').update({ delivery_status: 'sending', attempts: db.raw('attempts + 1'), updated_at: now });
 }
 
 export async function markSent(db: Conn, id: number, now: string): Promise<void> {

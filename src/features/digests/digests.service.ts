@@ -6,8 +6,8 @@ import { audit } from '../../audit/audit';
 import { nowIso } from '../../db';
 import { AppError, ConflictError, ForbiddenError, NotFoundError, ValidationError, fieldErrorsFromZod, type FieldError } from '../../http/errors';
 import { DEFAULT_LANGUAGE, isLanguage, type Language } from '../../i18n';
-import { PermanentJobError } from '../../jobs/queue';
-import { createMailer } from '../../mail';
+import { JobLostError, PermanentJobError, type JobContext } from '../../jobs/queue';
+import { createMailer, sendOnce } from '../../mail';
 import { isIsoDate, tashkentToday, addDays } from '../../time';
 import { checkPeriod } from '../errors/analysis';
 import type { ErrorScope } from '../errors/access';
@@ -26,7 +26,6 @@ export const PREPARE_JOB = 'digests.prepare';
 /** With the queue's backoff (5 s, 10 s, 20 s … capped at 30 min) ten attempts ride out about 45 minutes of SMTP outage; after that the page offers "retry". */
 export const SEND_MAX_ATTEMPTS = 10;
 /** A "sending" digest untouched this long was left by a crashed worker and may be taken again. */
-const STALE_SENDING_MS = 10 * 60 * 1000;
 
 export interface Viewer {
   id: number;
@@ -173,10 +172,12 @@ export async function prepareScheduledDigest(deps: AppDeps, payload: { userId: n
 
 /**
  * Sends a digest (job `digests.send`). Checks the status first, so a retried or duplicated job
- * never mails a digest twice; marks it sent right after the SMTP server accepts it. A failure is
- * recorded on the digest (attempts, last error) and rethrown so the queue retries with backoff.
+ * never mails a digest twice, and sends through the mail outbox (src/mail/outbox.ts): the message
+ * is recorded under `digest:<id>` before it goes to SMTP and marked sent right after, so a run of
+ * the job after a crash or a lease takeover finds it sent. A failure is recorded on the digest
+ * (attempts, last error) and rethrown so the queue retries with backoff.
  */
-export async function sendDigest(deps: AppDeps, digestId: number): Promise<{ sent: boolean; reason?: string }> {
+export async function sendDigest(deps: AppDeps, digestId: number, ctx?: Pick<JobContext, 'holder' | 'assertHeld'>): Promise<{ sent: boolean; reason?: string }> {
   const digest = await repo.findDigest(deps.db, digestId);
   if (!digest) throw new PermanentJobError(`digest ${digestId} not found`);
   if (digest.deliveryStatus === 'sent') return { sent: false, reason: 'alreadySent' };
@@ -184,25 +185,31 @@ export async function sendDigest(deps: AppDeps, digestId: number): Promise<{ sen
     await repo.setDeliveryStatus(deps.db, digestId, 'in_app', nowIso(deps.clock));
     return { sent: false, reason: 'inApp' };
   }
-  const now = deps.clock();
-  if (!(await repo.claimForSending(deps.db, digestId, now.toISOString(), new Date(now.getTime() - STALE_SENDING_MS).toISOString()))) {
-    return { sent: false, reason: 'notClaimed' };
-  }
+  await repo.markSending(deps.db, digestId, nowIso(deps.clock));
   const lang: Language = isLanguage(digest.language) ? digest.language : DEFAULT_LANGUAGE;
   const mailer = createMailer(deps.config);
   try {
     const email = composeDigestEmail(digest.content, lang, `${deps.config.appBaseUrl}/digests/${digest.id}`);
     const workbook = await buildDigestWorkbook(digest.content, lang);
-    await mailer.send({
-      to: digest.recipients.filter((r) => r.email).map((r) => `${r.name.replace(/[<>"]/g, '')} <${r.email}>`),
-      subject: email.subject,
-      text: email.text,
-      attachments: [{ filename: workbookFileName(digest.content, lang), content: workbook, contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' }],
-    });
+    const outcome = await sendOnce(
+      deps.db,
+      { key: digestOutboxKey(digestId), holder: ctx?.holder, assertHeld: ctx?.assertHeld, domain: new URL(deps.config.appBaseUrl).hostname, clock: deps.clock },
+      (messageId) =>
+        mailer.send({
+          to: digest.recipients.filter((r) => r.email).map((r) => `${r.name.replace(/[<>"]/g, '')} <${r.email}>`),
+          subject: email.subject,
+          text: email.text,
+          messageId,
+          attachments: [{ filename: workbookFileName(digest.content, lang), content: workbook, contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' }],
+        }),
+    );
     await repo.markSent(deps.db, digestId, nowIso(deps.clock));
+    if (!outcome.sent) return { sent: false, reason: 'alreadySent' };
     deps.logger.info({ digest: digestId }, 'digest sent');
     return { sent: true };
   } catch (e) {
+    // This run lost its job to another instance: that one sends (or sent) it; nothing to record.
+    if (e instanceof JobLostError) throw e;
     const message = (e as Error)?.message ?? String(e);
     await repo.markFailed(deps.db, digestId, message, nowIso(deps.clock));
     // A plain error, so the queue retries with backoff whatever nodemailer thinks of the reply
@@ -212,6 +219,9 @@ export async function sendDigest(deps: AppDeps, digestId: number): Promise<{ sen
     mailer.close();
   }
 }
+
+/** The outbox key of a digest's e-mail. */
+export const digestOutboxKey = (digestId: number) => `digest:${digestId}`;
 
 /** Queues an e-mail for a stored digest (the page's "send" or "retry" button). */
 export async function requestSend(deps: AppDeps, viewer: Viewer, digestId: number, ip?: string): Promise<void> {
@@ -226,7 +236,7 @@ export async function requestSend(deps: AppDeps, viewer: Viewer, digestId: numbe
   const jobId = await deps.jobs.enqueue(SEND_JOB, { digestId }, { dedupeKey: sendJobKey(digestId), maxAttempts: SEND_MAX_ATTEMPTS });
   const job = await deps.jobs.get(jobId);
   // The key is per digest for good: a job that gave up earlier is put back rather than duplicated.
-  if (job && (job.status === 'failed' || job.status === 'done')) await deps.jobs.retry(jobId);
+  if (job && (job.status === 'failed' || job.status === 'done' || deps.jobs.isStuck(job))) await deps.jobs.retry(jobId);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ export const digestsFeature: Feature = {
   nav: [{ key: 'digests.nav', href: '/digests', roles: ['supervisor', 'admin'], order: 410 }],
   jobHandlers: (deps) => ({
     [PREPARE_JOB]: (payload) => prepareScheduledDigest(deps, payload as { userId: number; periodStart: string; periodEnd: string }),
-    [SEND_JOB]: (payload) => sendDigest(deps, Number(payload.digestId)),
+    [SEND_JOB]: (payload, ctx) => sendDigest(deps, Number(payload.digestId), ctx),
   }),
   schedules: (deps) => [async (now) => void (await scheduleTick(deps)(now))],
 };

@@ -474,6 +474,8 @@ export interface ExistingCall {
   callbackExternalId: string | null;
   recordingSha256: string | null;
   extra: Record<string, unknown> | null;
+  /** the import that brought the call in: a resumed import counts its own earlier rows as accepted */
+  importId?: number | null;
 }
 
 /**

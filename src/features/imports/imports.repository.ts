@@ -153,6 +153,28 @@ export async function finishImport(
   });
 }
 
+/** Keeps a running import's heartbeat (updated_at) fresh while it works through a slow stretch. */
+export async function touchImport(db: Knex, id: number, clock?: () => Date): Promise<void> {
+  await db('imports').where({ id, status: 'running' }).update({ updated_at: nowIso(clock) });
+}
+
+/**
+ * Imports that can no longer finish are marked failed ("interrupted"): a command-line import whose
+ * process stopped (no heartbeat since `staleBefore`), and a web import whose job gave up. A web
+ * import whose job is merely waiting to be taken back stays as it is: it resumes by itself.
+ */
+export async function failInterruptedImports(db: Knex, staleBefore: string, clock?: () => Date): Promise<number> {
+  const now = nowIso(clock);
+  const failed = { status: 'failed', error_key: 'imports.error.interrupted', error_params: JSON.stringify({}), finished_at: now, updated_at: now };
+  const cli = await db('imports').where({ origin: 'cli' }).whereIn('status', ['queued', 'running']).andWhere('updated_at', '<', staleBefore).update(failed);
+  const web = await db('imports')
+    .where({ origin: 'web' })
+    .whereIn('status', ['queued', 'running'])
+    .whereIn('job_id', db('jobs').select('id').where('status', 'failed'))
+    .update(failed);
+  return cli + web;
+}
+
 export async function failImport(db: Knex, id: number, errorKey: string, errorParams: Record<string, unknown>, clock?: () => Date): Promise<void> {
   const now = nowIso(clock);
   await db('imports').where({ id }).whereIn('status', ['queued', 'running']).update({ status: 'failed', error_key: errorKey, error_params: JSON.stringify(errorParams), finished_at: now, updated_at: now });
@@ -196,7 +218,7 @@ export async function findExistingCalls(db: Knex, keys: { source: string; extern
         .whereIn('c.external_id', part)
         .select(
           'c.id', 'c.external_id', 'c.started_at', 'c.answered_at', 'c.ended_at', 'c.duration_sec', 'c.operator_id', 'c.caller_number', 'c.language',
-          'c.channel', 'c.category', 'c.services', 'c.region_id', 'c.dropped', 'c.extra', 'cb.external_id as callback_external_id', 'r.sha256 as recording_sha256',
+          'c.channel', 'c.category', 'c.services', 'c.region_id', 'c.dropped', 'c.extra', 'c.import_id', 'cb.external_id as callback_external_id', 'r.sha256 as recording_sha256',
         );
       for (const r of rows) {
         out.set(keyOf(source, r.external_id as string), {
@@ -216,6 +238,7 @@ export async function findExistingCalls(db: Knex, keys: { source: string; extern
           callbackExternalId: r.callback_external_id ?? null,
           recordingSha256: r.recording_sha256 ?? null,
           extra: parseJson<Record<string, unknown> | null>(r.extra, null),
+          importId: r.import_id == null ? null : Number(r.import_id),
         });
       }
     }

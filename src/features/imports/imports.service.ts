@@ -14,7 +14,7 @@ import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import type { Config } from '../../config';
 import type { JobContext, JobQueue } from '../../jobs/queue';
-import { PermanentJobError } from '../../jobs/queue';
+import { JobLostError, PermanentJobError } from '../../jobs/queue';
 import { audit } from '../../audit/audit';
 import { isMediaRejectedError, probeRecording, resolveMediaTools, sha256File, storeRecording, type MediaTools } from '../media';
 import {
@@ -221,7 +221,9 @@ export class ImportRun {
         }
         const diff = differingColumns(d, old, this.header, sha);
         if (diff.length) return this.reject(d.row, d.externalId, [{ column: diff[0]!, key: 'imports.reject.conflict', params: { columns: diff.join(', ') } }]);
-        this.counts.alreadyCount++;
+        // Stored by this same import before it was interrupted and resumed: accepted, not "already there".
+        if (this.input.importId !== null && old.importId === this.input.importId) this.counts.acceptedCount++;
+        else this.counts.alreadyCount++;
         this.decided++;
         return;
       }
@@ -294,6 +296,10 @@ export async function executeImport(
 ): Promise<repo.ImportRecord> {
   const { db, clock } = deps;
   await repo.markImportRunning(db, importId, clock);
+  // A heartbeat through slow stretches (probing big recordings): an import whose process stopped
+  // is told apart from a slow one by it (failInterruptedImports).
+  const heartbeat = setInterval(() => void repo.touchImport(db, importId, clock).catch(() => undefined), IMPORT_HEARTBEAT_MS);
+  heartbeat.unref();
   let lastWrite = 0;
   const run = new ImportRun(deps, {
     importId,
@@ -311,6 +317,8 @@ export async function executeImport(
     const outcome = await run.run();
     await repo.finishImport(db, importId, { status: 'done', counts: outcome.counts, rejectedRows: outcome.rejectedRows, rejectedTruncated: outcome.rejectedTruncated, ignoredColumns: outcome.ignoredColumns }, clock);
   } catch (e) {
+    // This run lost its job to another instance (lease lapsed): that one carries the import on.
+    if (e instanceof JobLostError) throw e;
     const known = e instanceof ManifestError;
     if (!known) deps.logger?.error({ err: e, importId }, 'import failed');
     await repo.finishImport(
@@ -327,8 +335,22 @@ export async function executeImport(
       },
       clock,
     );
+  } finally {
+    clearInterval(heartbeat);
   }
   return (await repo.findImport(db, importId))!;
+}
+
+/** How often a running import says it is alive, and how long without a word means its process stopped. */
+export const IMPORT_HEARTBEAT_MS = 30_000;
+export const IMPORT_INTERRUPTED_AFTER_MS = 2 * 60_000;
+
+/** The scheduler's tick (every minute, every instance): imports that can no longer finish say so. */
+export function interruptedImportsTick(deps: ImportDeps) {
+  return async (now: Date): Promise<void> => {
+    const n = await repo.failInterruptedImports(deps.db, new Date(now.getTime() - IMPORT_INTERRUPTED_AFTER_MS).toISOString(), deps.clock);
+    if (n) deps.logger?.warn({ imports: n }, 'imports interrupted by a stopped process marked failed');
+  };
 }
 
 // ---- the command line: a folder on this server ----

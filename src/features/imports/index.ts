@@ -5,7 +5,7 @@ import { requireRole } from '../../http/guards';
 import { uploadMiddleware } from '../../http/uploads';
 import { importsController } from './imports.controller';
 import { registerImportCommand } from './imports.cli';
-import { IMPORT_JOB, MAX_UPLOAD_RECORDINGS, runImportJob } from './imports.service';
+import { IMPORT_JOB, MAX_UPLOAD_RECORDINGS, interruptedImportsTick, runImportJob } from './imports.service';
 import { seedDemoImport } from './imports.seed';
 import { callsArrived } from '../facts/facts.service';
 
@@ -36,6 +36,7 @@ export const importsFeature: Feature = {
       return result;
     },
   }),
+  schedules: (deps) => [interruptedImportsTick(deps)],
   cli: registerImportCommand,
   seed: seedDemoImport,
 };

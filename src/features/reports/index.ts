@@ -14,7 +14,7 @@ export const reportsFeature: Feature = {
   seed: seedReportHistory,
   nav: [{ key: 'reports.nav', href: '/reports', roles: REPORT_ROLES, order: 600 }],
   jobHandlers: (deps) => ({
-    [WEEKLY_JOB]: (payload) => sendWeeklyReport(deps, payload as { userId: number; from: string; to: string }),
+    [WEEKLY_JOB]: (payload, ctx) => sendWeeklyReport(deps, payload as { userId: number; from: string; to: string }, ctx),
     [SUM_DAYS_JOB]: () => sumDays(deps),
   }),
   schedules: (deps) => [weeklyTick(deps), sumDaysTick(deps)],

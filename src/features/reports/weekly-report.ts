@@ -8,7 +8,8 @@ import type { AppDeps } from '../../app-context';
 import type { Role } from '../../auth/roles';
 import { nowIso, num, toBool } from '../../db';
 import { isLanguage, translator, type Language, type Translate } from '../../i18n';
-import { createMailer, isMailConfigured } from '../../mail';
+import { createMailer, isMailConfigured, sendOnce } from '../../mail';
+import type { JobContext } from '../../jobs/queue';
 import { addDays, tashkentClock, tashkentDate } from '../../time';
 import { weekStart } from './aggregate';
 import type { TableContext } from './report-tables';
@@ -101,7 +102,7 @@ export function weeklyTick(deps: AppDeps) {
 }
 
 /** The job: last week's figures for this user, mailed with the workbook attached. */
-export async function sendWeeklyReport(deps: AppDeps, payload: { userId: number; from: string; to: string }): Promise<{ sent: boolean; reason?: string }> {
+export async function sendWeeklyReport(deps: AppDeps, payload: { userId: number; from: string; to: string }, job?: Pick<JobContext, 'holder' | 'assertHeld'>): Promise<{ sent: boolean; reason?: string }> {
   const { db, config } = deps;
   const user = await db('users').where('id', payload.userId).first('id', 'role', 'email', 'language', 'is_active');
   if (!user || !toBool(user.is_active) || !user.email || !WEEKLY_ROLES.includes(user.role as Role)) return { sent: false, reason: 'recipient no longer eligible' };
@@ -120,16 +121,23 @@ export async function sendWeeklyReport(deps: AppDeps, payload: { userId: number;
   const message = weeklyReportMessage(dashboard, t, lang, url);
   const mailer = createMailer(config);
   try {
-    await mailer.send({
-      to: String(user.email),
-      ...message,
-      attachments: [{ filename: `sifat-report-${payload.from}_${payload.to}.xlsx`, content: Buffer.concat(chunks), contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' }],
-    });
+    // Once per week and subscriber, even when the job runs again after a crash (src/mail/outbox.ts).
+    const outcome = await sendOnce(db, { key: weeklyOutboxKey(payload.from, Number(user.id)), holder: job?.holder, assertHeld: job?.assertHeld, domain: new URL(config.appBaseUrl).hostname, clock: deps.clock }, (messageId) =>
+      mailer.send({
+        to: String(user.email),
+        ...message,
+        messageId,
+        attachments: [{ filename: `sifat-report-${payload.from}_${payload.to}.xlsx`, content: Buffer.concat(chunks), contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' }],
+      }),
+    );
+    return outcome.sent ? { sent: true } : { sent: false, reason: 'already sent' };
   } finally {
     mailer.close();
   }
-  return { sent: true };
 }
+
+/** The outbox key of one subscriber's weekly e-mail. */
+export const weeklyOutboxKey = (weekFrom: string, userId: number) => `weekly:${weekFrom}:${userId}`;
 
 export async function subscriberCount(db: Knex): Promise<number> {
   const r = await db('report_subscriptions').where('is_active', true).count({ n: '*' }).first();

@@ -2,15 +2,10 @@ import { expect } from 'chai';
 import { signIn } from '../../helpers/app';
 import { backoffMs } from '../../../src/jobs/queue';
 import { SEND_MAX_ATTEMPTS } from '../../../src/features/digests/digests.service';
-import { digestWorld, failedOn, DigestWorld } from './helpers';
+import { digestWorld, failedOn, requestDigest, DigestWorld } from './helpers';
 import { startSmtp, freePort, parseMail, TestSmtp } from './smtp';
 
-async function prepare(w: DigestWorld, send = true): Promise<number> {
-  const { agent, csrf } = await signIn(w.t.app, w.org.supervisor.username, w.org.supervisor.password);
-  const res = await agent.post('/digests').type('form').send({ _csrf: await csrf(), scope: `supervisor:${w.org.supervisor.id}`, from: '2026-05-01', to: '2026-05-07', send: send ? '1' : '' });
-  expect(res.status).to.equal(302);
-  return Number(res.headers.location.split('/').pop());
-}
+const prepare = (w: DigestWorld, send = true): Promise<number> => requestDigest(w, { send });
 const digest = async (w: DigestWorld, id: number) => w.t.db('digests').where({ id }).first();
 
 describe('delivering digests by e-mail', () => {

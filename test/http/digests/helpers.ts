@@ -1,6 +1,7 @@
 // Shared set-up for the digest tests: an app on a movable clock with an organisation and errors.
 import ExcelJS from 'exceljs';
-import { createTestApp, TestApp } from '../../helpers/app';
+import { expect } from 'chai';
+import { createTestApp, signIn, TestApp } from '../../helpers/app';
 import type { Config } from '../../../src/config';
 import { syncErrorsForEvaluation } from '../../../src/features/errors/errors.service';
 import { makeOrganisation, makeFailedEvaluation, Organisation } from '../errors/builders';
@@ -47,4 +48,12 @@ export function sheetRows(ws: ExcelJS.Worksheet): string[][] {
     out.push(cells);
   });
   return out;
+}
+
+/** The supervisor asks for a digest of their own (e-mailed unless `send` is false); returns its id. */
+export async function requestDigest(w: DigestWorld, o: { from?: string; to?: string; send?: boolean } = {}): Promise<number> {
+  const { agent, csrf } = await signIn(w.t.app, w.org.supervisor.username, w.org.supervisor.password);
+  const res = await agent.post('/digests').type('form').send({ _csrf: await csrf(), scope: `supervisor:${w.org.supervisor.id}`, from: o.from ?? '2026-05-01', to: o.to ?? '2026-05-07', send: o.send === false ? '' : '1' });
+  expect(res.status).to.equal(302);
+  return Number(res.headers.location.split('/').pop());
 }

@@ -52,13 +52,7 @@ export async function startSmtp(port = 0): Promise<TestSmtp> {
 }
 
 /** A port nothing listens on (for "the SMTP server is down"). */
-export async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
+export { freePort } from '../../helpers/processes';
 
 // ---------------------------------------------------------------------------------------------
 // MIME
