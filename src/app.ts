@@ -10,7 +10,7 @@ import { ROOT_DIR } from './config';
 import type { AppDeps, Feature, NavItem } from './app-context';
 import { FEATURES } from './features';
 import { loadUser, i18nLocals, pageLocals } from './http/locals';
-import { csrfProtection } from './http/csrf';
+import { csrfEverywhere } from './http/csrf';
 import { saveSessionBeforeRedirect } from './http/session-redirect';
 import { errorHandler, notFoundHandler } from './http/error-handler';
 import { isDatabaseReachable } from './db';
@@ -87,6 +87,12 @@ export function createApp(deps: AppDeps, opts: CreateAppOptions): Express {
 
   app.use(express.urlencoded({ extended: true, limit: '256kb', parameterLimit: 5000 }));
   app.use(express.json({ limit: '2mb' }));
+  // A body of a type no parser reads (text/plain, XML, none at all) is an empty form, not undefined:
+  // handlers read req.body.x. Multipart is left to the routes that take files (http/uploads.ts).
+  app.use((req, _res, next) => {
+    if (req.body === undefined && !req.is('multipart/form-data')) req.body = {};
+    next();
+  });
 
   const store = new ConnectSessionKnexStore({ knex: db, tableName: 'sessions', createTable: false, cleanupInterval: 0 });
   app.use(
@@ -107,11 +113,8 @@ export function createApp(deps: AppDeps, opts: CreateAppOptions): Express {
   app.use(i18nLocals());
   const navItems: NavItem[] = features.flatMap((f) => f.nav ?? []);
   app.use(pageLocals(navItems));
-  // Multipart forms are checked after parsing (http/uploads.ts); the token API authenticates without cookies.
-  app.use((req, res, next) => {
-    if (req.is('multipart/form-data') || req.path.startsWith('/api/v1/')) return next();
-    csrfProtection(req, res, next);
-  });
+  // Every state-changing request, whatever its content type (http/csrf.ts says how multipart is handled).
+  app.use(csrfEverywhere(app));
 
   for (const f of features) if (f.routes) app.use(f.routes(deps));
 

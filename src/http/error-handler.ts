@@ -23,9 +23,16 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
   } else if (e?.type === 'entity.too.large') {
     status = 413;
     key = 'http.tooLarge.text';
+  } else if (e?.type === 'parameters.too.many') {
+    status = 413;
+    key = 'http.tooManyFields.text';
   } else if (e?.type === 'entity.parse.failed') {
     status = 400;
     key = 'http.badJson.text';
+  } else if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500 && (e as { expose?: boolean }).expose) {
+    // The body parsers' other refusals (unsupported charset or encoding, aborted or mis-sized body).
+    status = e.status;
+    key = 'http.generic.text';
   } else {
     req.log?.error({ err }, 'unhandled error');
   }
