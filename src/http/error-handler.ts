@@ -1,7 +1,8 @@
 // The one error handler: known errors show their message with their status; anything else is a
 // 500 with a generic page and a logged stack. HTML for pages, JSON for /api.
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { AppError, NotFoundError, ValidationError } from './errors';
+import { ZodError } from 'zod';
+import { AppError, NotFoundError, ValidationError, fieldErrorsFromZod } from './errors';
 import { wantsJson } from './guards';
 
 export const notFoundHandler: RequestHandler = (_req, _res, next) => next(new NotFoundError());
@@ -17,6 +18,15 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
     key = err.key;
     params = err.params;
     if (err instanceof ValidationError) fields = err.fields;
+  } else if (err instanceof ZodError) {
+    // A schema's parse() on request input that did not fit (a repeated parameter, a body of the wrong shape).
+    status = 400;
+    key = 'http.validation.text';
+    fields = fieldErrorsFromZod(err.issues);
+  } else if (err instanceof URIError) {
+    // A path parameter that is not valid percent-encoding names nothing here.
+    status = 404;
+    key = 'http.notFound.text';
   } else if (e?.code === 'EBADCSRFTOKEN') {
     status = 403;
     key = 'http.csrf.text';
