@@ -16,7 +16,7 @@ import type { Config } from '../../config';
 import type { JobContext, JobQueue } from '../../jobs/queue';
 import { PermanentJobError } from '../../jobs/queue';
 import { audit } from '../../audit/audit';
-import { isMediaRejectedError, probeRecording, resolveMediaTools, sha256File, storeRecording, type MediaTools } from '../media';
+import { assertPreparable, isMediaRejectedError, probeRecording, resolveMediaTools, sha256File, storeRecording, type MediaTools } from '../media';
 import {
   ManifestError,
   analyseHeader,
@@ -266,6 +266,7 @@ export class ImportRun {
     try {
       this.tools ??= resolveMediaTools({ ffmpegPath: config.ffmpegPath, ffprobePath: config.ffprobePath });
       probe = await probeRecording(loc.path, { maxBytes: config.maxUploadBytes, maxSeconds: config.maxRecordingSeconds }, this.tools);
+      await assertPreparable(loc.path, probe);
     } catch (e) {
       if (!isMediaRejectedError(e)) throw e;
       const r = recordingRejection(e.reasonKey, e.params);
@@ -323,7 +324,8 @@ export async function executeImport(
         rejectedTruncated: run.rejectedTruncated,
         ignoredColumns: run.ignoredColumns,
         errorKey: known ? e.key : 'imports.error.crashed',
-        errorParams: known ? e.params : { detail: String((e as Error)?.message ?? e).slice(0, 300) },
+        // The cause (a tool's or the database's own words) is in the log above, not shown to users.
+        errorParams: known ? e.params : {},
       },
       clock,
     );
@@ -399,7 +401,8 @@ export async function startWebImport(
     await repo.setImportJob(db, importId, jobId);
   } catch (e) {
     await fs.rm(dir, { recursive: true, force: true });
-    await repo.failImport(db, importId, 'imports.error.crashed', { detail: String((e as Error)?.message ?? e).slice(0, 300) }, clock);
+    deps.logger?.error({ err: e, importId }, 'import could not start');
+    await repo.failImport(db, importId, 'imports.error.crashed', {}, clock);
     throw e;
   }
   await audit(db, { userId: o.userId, action: 'import.start', entityType: 'import', entityId: importId, ip: o.ip, details: { fileName: o.manifest.name, recordingFiles: o.recordings.length, origin: 'web' } }, clock);
