@@ -11,6 +11,7 @@ import type { AppDeps, Feature, NavItem } from './app-context';
 import { FEATURES } from './features';
 import { loadUser, i18nLocals, pageLocals } from './http/locals';
 import { csrfEverywhere } from './http/csrf';
+import { cleanBodies, parseQuery } from './http/text';
 import { saveSessionBeforeRedirect } from './http/session-redirect';
 import { errorHandler, notFoundHandler } from './http/error-handler';
 import { isDatabaseReachable } from './db';
@@ -38,6 +39,7 @@ export function createApp(deps: AppDeps, opts: CreateAppOptions): Express {
   app.set('view engine', 'ejs');
   app.set('views', path.join(ROOT_DIR, 'views'));
   if (config.trustProxy) app.set('trust proxy', 1);
+  app.set('query parser', parseQuery);
 
   app.use(
     helmet({
@@ -85,6 +87,13 @@ export function createApp(deps: AppDeps, opts: CreateAppOptions): Express {
     app.get(`/vendor/${name}`, (_req, res) => res.sendFile(path.join(ROOT_DIR, file), { maxAge: config.env === 'production' ? '7d' : 0 }));
   }
 
+  // Pages, lists, reports, digests and downloads hold personal data and are used on shared PCs: nothing
+  // from here on is kept by the browser or a proxy unless a route says otherwise (peaks, static files).
+  app.use((_req, res, next) => {
+    res.set('Cache-Control', 'no-store');
+    next();
+  });
+
   app.use(express.urlencoded({ extended: true, limit: '256kb', parameterLimit: 5000 }));
   app.use(express.json({ limit: '2mb' }));
   // A body of a type no parser reads (text/plain, XML, none at all) is an empty form, not undefined:
@@ -115,6 +124,7 @@ export function createApp(deps: AppDeps, opts: CreateAppOptions): Express {
   app.use(pageLocals(navItems));
   // Every state-changing request, whatever its content type (http/csrf.ts says how multipart is handled).
   app.use(csrfEverywhere(app));
+  app.use(cleanBodies);
 
   for (const f of features) if (f.routes) app.use(f.routes(deps));
 

@@ -7,7 +7,8 @@ import fs from 'node:fs';
 import multer from 'multer';
 import type { RequestHandler } from 'express';
 import { csrfProtection, TAKES_MULTIPART } from './csrf';
-import { AppError } from './errors';
+import { AppError, ValidationError } from './errors';
+import { normalizeStrings, textProblem, textProblems } from './text';
 
 /** Most fields a form may send (the urlencoded parser has the same limit): more is refused with 413. */
 export const MAX_FORM_FIELDS = 5000;
@@ -48,7 +49,22 @@ export function uploadMiddleware(opts: UploadOptions): RequestHandler[] {
       next(err);
     });
   };
-  return opts.csrf === false ? [parse] : [parse, csrf];
+  // The form's fields and the files' names, as cleanBodies does for other bodies (http/text.ts).
+  const clean: RequestHandler = (req, _res, next) => {
+    const problems = textProblems(req.body ?? {});
+    for (const f of uploadedFiles(req)) {
+      f.originalname = f.originalname.normalize('NFC');
+      const key = textProblem(f.originalname);
+      if (key) problems.push({ field: f.fieldname, key: 'uploads.badFileName', params: { name: f.originalname.replace(/[^\p{L}\p{N} ._-]/gu, '?') } });
+    }
+    if (problems.length) {
+      cleanupUploads(req);
+      return next(new ValidationError(problems));
+    }
+    normalizeStrings(req.body);
+    next();
+  };
+  return opts.csrf === false ? [parse, clean] : [parse, csrf, clean];
 }
 
 function uploadRefusal(err: unknown, maxFileBytes: number): unknown {
@@ -58,9 +74,12 @@ function uploadRefusal(err: unknown, maxFileBytes: number): unknown {
   return new AppError(400, 'uploads.invalid', { reason: err.code });
 }
 
+function uploadedFiles(req: { files?: unknown }): Express.Multer.File[] {
+  const files = req.files;
+  return Array.isArray(files) ? files : files && typeof files === 'object' ? Object.values(files as Record<string, Express.Multer.File[]>).flat() : [];
+}
+
 /** Removes every temporary upload of a request (called on failure and after processing). */
 export function cleanupUploads(req: { files?: unknown }): void {
-  const files = req.files;
-  const list: { path: string }[] = Array.isArray(files) ? files : files && typeof files === 'object' ? Object.values(files as Record<string, { path: string }[]>).flat() : [];
-  for (const f of list) fs.rm(f.path, { force: true }, () => undefined);
+  for (const f of uploadedFiles(req)) fs.rm(f.path, { force: true }, () => undefined);
 }
