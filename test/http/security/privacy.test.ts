@@ -98,7 +98,7 @@ describe('privacy of calls, pages and exports', function () {
       });
       expect(res.status).to.equal(200);
       const wb = new ExcelJS.Workbook();
-      await wb.xlsx.load(res.body as Buffer);
+      await wb.xlsx.load(res.body as unknown as ArrayBuffer);
       return { names: wb.worksheets.map((w) => w.name), text: wb.worksheets.map((w) => w.getSheetValues().flat(2).join('|')).join('\n') };
     };
     const leadership = await sheetsOf(agents.leadership.agent);
