@@ -3,6 +3,7 @@ import type { Request, Response } from 'express';
 import type { AppDeps } from '../../app-context';
 import { maskCallerNumber } from '../../auth/roles';
 import { audit } from '../../audit/audit';
+import { retentionNotice } from '../retention/retention.service';
 import { AppError, ValidationError, type FieldError } from '../../http/errors';
 import { idParam, wantsJson } from '../../http/guards';
 import { cleanupUploads } from '../../http/uploads';
@@ -121,8 +122,10 @@ export function callsController(deps: AppDeps) {
         repo.listCallEvaluations(deps.db, call.id),
         call.callbackOfCallId ? repo.findCallDetail(deps.db, call.callbackOfCallId) : Promise.resolve(null),
       ]);
+      // Deleted under retention: the page says when and under which policy, and nothing is prepared.
+      const retention = await retentionNotice(deps.db, call.id, recording?.id ?? null);
       // Opening a call is one of the two ways its media gets prepared (the other: a plan draws it).
-      const preparation = recording ? await ensureRecordingPrepared(deps, recording.id) : null;
+      const preparation = recording && !retention.purged ? await ensureRecordingPrepared(deps, recording.id) : null;
       const fresh = recording && preparation?.status === 'ready' && recording.status !== 'ready' ? await recRepo.findRecording(deps.db, recording.id) : recording;
       const scope = { operatorId: call.operatorId, teamSupervisorUserId: call.teamSupervisorUserId };
       // Reading the caller's number, name or card is evidence too (only roles that see them unmasked).
@@ -159,6 +162,7 @@ export function callsController(deps: AppDeps) {
         regionName: call.regionNames ? res.locals.localized(call.regionNames) : null,
         backHref: viewer.role === 'operator' ? '/' : '/calls',
         silenceMinSeconds: deps.config.silenceMinSeconds,
+        retention,
       });
     },
 
