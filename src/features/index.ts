@@ -16,6 +16,7 @@ import { trainingFeature } from './training';
 import { operatorPortalFeature } from './operator-portal';
 import { auditFeature } from './audit';
 import { retentionFeature } from './retention';
+import { backupFeature } from './backup';
 
 export const FEATURES: Feature[] = [
   authFeature,
@@ -34,4 +35,5 @@ export const FEATURES: Feature[] = [
   operatorPortalFeature,
   auditFeature,
   retentionFeature,
+  backupFeature,
 ];
