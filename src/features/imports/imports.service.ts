@@ -16,6 +16,8 @@ import type { Config } from '../../config';
 import type { JobContext, JobQueue } from '../../jobs/queue';
 import { PermanentJobError } from '../../jobs/queue';
 import { audit } from '../../audit/audit';
+import { isRecordingPurged } from '../retention/retention.service';
+import { revivePurgedRecording } from '../retention/retention.repository';
 import { assertPreparable, isMediaRejectedError, probeRecording, resolveMediaTools, sha256File, storeRecording, type MediaTools } from '../media';
 import {
   ManifestError,
@@ -261,7 +263,14 @@ export class ImportRun {
     const { sha256 } = await sha256File(loc.path);
     // The same bytes were stored (and probed) before: reuse that recording.
     const known = await repo.findRecordingBySha(db, sha256);
-    if (known !== null) return { ok: true, ...known };
+    if (known !== null) {
+      // Its files were deleted under retention: the same bytes bring them back.
+      if (await isRecordingPurged(db, known.id)) {
+        await storeRecording(loc.path, config.recordingsDir);
+        await revivePurgedRecording(db, known.id, clock);
+      }
+      return { ok: true, ...known };
+    }
     let probe;
     try {
       this.tools ??= resolveMediaTools({ ffmpegPath: config.ffmpegPath, ffprobePath: config.ffprobePath });

@@ -10,6 +10,7 @@ import { seedRetention } from './retention.seed';
 import { registerRetentionCommand } from './retention.cli';
 
 export { retentionNotice, isRecordingPurged } from './retention.service';
+export { revivePurgedRecording } from './retention.repository';
 
 export function retentionRoutes(deps: AppDeps): Router {
   const r = Router();

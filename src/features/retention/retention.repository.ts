@@ -124,6 +124,15 @@ export async function recentlyPurged(db: Conn, since: string): Promise<Recording
   return (await db('recordings').whereNotNull('purged_at').andWhere('purged_at', '>=', since).select(FILE_COLUMNS)).map(mapFiles);
 }
 
+/**
+ * The same bytes arrived again for a recording whose files were purged: the store has the original
+ * again, so the row comes back to life (to be prepared anew). The deletion log keeps its history.
+ */
+export async function revivePurgedRecording(db: Conn, id: number, clock?: () => Date): Promise<boolean> {
+  const n = await db('recordings').where({ id }).whereNotNull('purged_at').update({ purged_at: null, status: 'stored', rendition_key: null, peaks_key: null, prepare_error: null, prepared_at: null, updated_at: nowIso(clock) });
+  return n > 0;
+}
+
 export async function isPurged(db: Conn, recordingId: number): Promise<boolean> {
   const r = await db('recordings').where({ id: recordingId }).first('purged_at');
   return Boolean(r?.purged_at);

@@ -13,6 +13,7 @@ import { storeRecording, resolveStored, peaksKey, renditionKey, writeFileAtomic,
 import { insertRecording } from '../../../src/features/calls/recordings.repository';
 import { planPurge, runPurge, purgeScheduleTick, PURGE_JOB } from '../../../src/features/retention/retention.service';
 import { tempDir } from '../calls/calls-fixtures';
+import { createApiToken } from '../../../src/features/calls/api-tokens.service';
 
 const NOW = new Date('2026-12-07T10:00:00Z'); // 15:00 in Tashkent
 const daysAgo = (d: number) => new Date(NOW.getTime() - d * 86_400_000).toISOString();
@@ -24,6 +25,7 @@ describe('retention and legal hold', function () {
   let admin: Awaited<ReturnType<typeof signIn>>;
   let operatorId: number;
   let seed = 100;
+  let oldBytes: Buffer;
 
   before(async () => {
     t = await createTestApp({ clock: () => NOW });
@@ -40,7 +42,8 @@ describe('retention and legal hold', function () {
   /** A stored recording with its rendition and peaks files, as preparation leaves it. */
   async function recording() {
     const file = path.join(dir, `r${++seed}.wav`);
-    fs.writeFileSync(file, synthesizeCallWav({ seed, durationSec: 1 }));
+    const bytes = synthesizeCallWav({ seed, durationSec: 1 });
+    fs.writeFileSync(file, bytes);
     const stored = await storeRecording(file, t.config.recordingsDir);
     const id = await insertRecording(t.db, { sha256: stored.sha256, storageKey: stored.storageKey, originalName: 'r.wav', sizeBytes: stored.sizeBytes, format: 'wav', codec: 'pcm_mulaw', sampleRate: 8000, channels: 2, durationSec: 1, mimeType: 'audio/wav', hasVideo: false });
     const rKey = renditionKey(stored.storageKey, 'mp3');
@@ -49,7 +52,7 @@ describe('retention and legal hold', function () {
     await writeFileAtomic(resolveStored(t.config.recordingsDir, pKey), Buffer.from('peaks'));
     await t.db('recordings').where({ id }).update({ rendition_key: rKey, peaks_key: pKey, status: 'ready' });
     const files = [stored.storageKey, rKey, pKey].map((k) => resolveStored(t.config.recordingsDir, k));
-    return { id, sha256: stored.sha256, files };
+    return { id, sha256: stored.sha256, files, bytes };
   }
   async function evaluate(callId: number, o: { withError?: boolean } = {}) {
     const spec = await makeUser(t.db, { role: 'specialist' });
@@ -88,6 +91,7 @@ describe('retention and legal hold', function () {
   it('purges only what is past its period and not held: files go, calls and evaluations stay, each deletion logged', async () => {
     // 60 days for unevaluated calls (set above), 365 for evaluated ones, 1825 for calls with errors.
     const old = await recording();
+    oldBytes = old.bytes;
     const oldCall = await makeCall(t.db, { operatorId, recordingId: old.id, startedAt: daysAgo(100), externalId: 'RET-OLD' });
     const evaluatedRec = await recording();
     const evaluatedCall = await makeCall(t.db, { operatorId, recordingId: evaluatedRec.id, startedAt: daysAgo(100), externalId: 'RET-EVAL' });
@@ -183,6 +187,21 @@ describe('retention and legal hold', function () {
     await tick(new Date('2026-12-07T22:06:00Z'));
     const jobs = await t.db('jobs').where({ type: PURGE_JOB });
     expect(jobs.map((j) => j.dedupe_key)).to.deep.equal(['retention:purge:2026-12-08']);
+  });
+
+  it('the same bytes arriving again bring a purged recording back for the new call (and the old one)', async () => {
+    const a = await makeUser(t.db, { role: 'admin' });
+    const token = (await createApiToken(t, { name: 'tel' }, { userId: a.id })).token;
+    const operatorCode = (await t.db('operators').where({ id: operatorId }).first('employee_code')).employee_code;
+    const res = await request(t.app).post('/api/v1/calls').set('Authorization', `Bearer ${token}`)
+      .field('metadata', JSON.stringify({ externalId: 'RET-AGAIN', startedAt: '2026-12-06T09:00:00+05:00', operatorCode, language: 'uz' }))
+      .attach('recording', oldBytes, 'again.wav');
+    expect(res.status).to.equal(201);
+    expect(res.body.recordingId).to.equal((await t.db('calls').where({ external_id: 'RET-OLD' }).first('recording_id')).recording_id);
+    const rec = await t.db('recordings').where({ id: res.body.recordingId }).first();
+    expect(rec.purged_at).to.equal(null);
+    expect((await admin.agent.get(`/calls/${res.body.callId}/audio`)).status).to.equal(200);
+    expect(await t.db('retention_deletions').where({ recording_id: rec.id })).to.have.length(1); // the history stays
   });
 
   it('an anonymous visitor is sent to sign in', async () => {
