@@ -148,6 +148,8 @@ export interface DeletionRow {
   sizeBytes: number | null;
   files: string[];
   callIds: number[];
+  /** The calls with their external ids, for the log's pages (filled by listDeletions). */
+  calls?: { id: number; externalId: string }[];
   callClass: RetentionClass | null;
   policyDays: number | null;
   deletedBy: string | null;
@@ -187,7 +189,12 @@ export async function listDeletions(db: Conn, opts: { limit: number; offset: num
     db('retention_deletions as d').leftJoin('users as u', 'u.id', 'd.deleted_by').select('d.*', 'u.display_name').orderBy('d.id', 'desc').limit(opts.limit).offset(opts.offset),
     db('retention_deletions').count({ n: '*' }).first(),
   ]);
-  return { rows: rows.map(mapDeletion), total: num(count?.n) };
+  const list = rows.map(mapDeletion);
+  const ids = [...new Set(list.flatMap((d) => d.callIds))];
+  const names = new Map<number, string>();
+  for (let i = 0; i < ids.length; i += 500) for (const c of await db('calls').whereIn('id', ids.slice(i, i + 500)).select('id', 'external_id')) names.set(Number(c.id), c.external_id);
+  for (const d of list) d.calls = d.callIds.map((id) => ({ id, externalId: names.get(id) ?? `#${id}` }));
+  return { rows: list, total: num(count?.n) };
 }
 
 export async function lastDeletionOf(db: Conn, recordingId: number): Promise<DeletionRow | null> {
