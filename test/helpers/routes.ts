@@ -6,6 +6,7 @@ import type { Express } from 'express';
 import type { Knex } from 'knex';
 import { DEMO_PASSWORD } from '../../src/features/users/users.seed';
 import { seedDemoIfEmpty } from '../../src/seed/demo';
+import { FEATURES } from '../../src/features';
 import type { TestApp } from './app';
 import { signIn, type Agent } from './app';
 
@@ -39,9 +40,12 @@ export function concretePath(path: string, value = '1'): string {
   return path.replace(/:(\w+)/g, () => encodeURIComponent(value));
 }
 
-/** The demo data (every feature's seed) in a test app: real rows behind the ids 1, 2, … */
+/**
+ * The demo data (every feature's seed) in a test app: real rows behind the ids 1, 2, … — but not the
+ * reports' 70 days of history (thousands of rows no route needs to exist; a minute on PostgreSQL).
+ */
 export async function seedDemo(t: TestApp): Promise<void> {
-  await seedDemoIfEmpty({ ...t, config: { ...t.config, demoMode: true } });
+  await seedDemoIfEmpty({ ...t, config: { ...t.config, demoMode: true } }, FEATURES.filter((f) => f.name !== 'reports'));
 }
 
 export const DEMO_ROLE_USERS = { admin: 'admin', specialist: 'specialist', supervisor: 'supervisor', leadership: 'leadership', operator: 'operator' } as const;
