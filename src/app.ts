@@ -9,7 +9,8 @@ import { ROOT_DIR } from './config';
 import type { AppDeps, Feature, NavItem } from './app-context';
 import { FEATURES } from './features';
 import { loadUser, i18nLocals, pageLocals } from './http/locals';
-import { csrfProtection, setAnonymousCsrfOptions } from './http/csrf';
+import { csrfEverywhere, setAnonymousCsrfOptions } from './http/csrf';
+import { cleanBodies, parseQuery } from './http/text';
 import { SessionStore } from './http/session-store';
 import { healthRoutes } from './http/health';
 import { eventStreams } from './http/streams';
@@ -40,6 +41,7 @@ export function createApp(deps: AppDeps, opts: CreateAppOptions): Express {
   app.set('view engine', 'ejs');
   app.set('views', path.join(ROOT_DIR, 'views'));
   if (config.trustProxy) app.set('trust proxy', 1);
+  app.set('query parser', parseQuery);
 
   app.use(
     helmet({
@@ -92,8 +94,21 @@ export function createApp(deps: AppDeps, opts: CreateAppOptions): Express {
     app.get(`/vendor/${name}`, (_req, res) => res.sendFile(path.join(ROOT_DIR, file), { maxAge: config.env === 'production' ? '7d' : 0 }));
   }
 
+  // Pages, lists, reports, digests and downloads hold personal data and are used on shared PCs: nothing
+  // from here on is kept by the browser or a proxy unless a route says otherwise (peaks, static files).
+  app.use((_req, res, next) => {
+    res.set('Cache-Control', 'no-store');
+    next();
+  });
+
   app.use(express.urlencoded({ extended: true, limit: '256kb', parameterLimit: 5000 }));
   app.use(express.json({ limit: '2mb' }));
+  // A body of a type no parser reads (text/plain, XML, none at all) is an empty form, not undefined:
+  // handlers read req.body.x. Multipart is left to the routes that take files (http/uploads.ts).
+  app.use((req, _res, next) => {
+    if (req.body === undefined && !req.is('multipart/form-data')) req.body = {};
+    next();
+  });
 
   const store = new SessionStore(db);
   setAnonymousCsrfOptions(app, { secret: opts.sessionSecret, secure: config.cookieSecure });
@@ -115,11 +130,9 @@ export function createApp(deps: AppDeps, opts: CreateAppOptions): Express {
   app.use(i18nLocals());
   const navItems: NavItem[] = features.flatMap((f) => f.nav ?? []);
   app.use(pageLocals(navItems));
-  // Multipart forms are checked after parsing (http/uploads.ts); the token API authenticates without cookies.
-  app.use((req, res, next) => {
-    if (req.is('multipart/form-data') || req.path.startsWith('/api/v1/')) return next();
-    csrfProtection(req, res, next);
-  });
+  // Every state-changing request, whatever its content type (http/csrf.ts says how multipart is handled).
+  app.use(csrfEverywhere(app));
+  app.use(cleanBodies);
 
   for (const f of features) if (f.routes) app.use(f.routes(deps));
 

@@ -45,6 +45,7 @@ export const SETTINGS = {
   MIN_HEARD_SHARE: { schema: z.coerce.number().min(0).max(1), default: '0.9', doc: 'Share of the audio a specialist must hear before submitting without confirmation' },
   SCORE_BANDS: { schema: z.string().regex(/^\d{1,3},\d{1,3},\d{1,3}$/, 'expected three numbers like 90,80,60'), default: '90,80,60', doc: 'Lower bounds of the high, compliant and partial bands' },
   PLAN_DRAW_TIME: { schema: clockTime, default: '07:00', doc: 'Asia/Tashkent time the daily plan is drawn' },
+  RETENTION_PURGE_TIME: { schema: clockTime, default: '03:00', doc: 'Asia/Tashkent time the daily retention purge deletes recordings past their retention period' },
   SMTP_URL: { schema: z.string(), default: '', doc: 'smtp://user:pass@host:port for digests and reports; empty = in-app only' },
   SMTP_FROM: { schema: z.string(), default: 'Sifat <sifat@localhost>', doc: 'Sender of e-mails' },
   CI: { schema: bool, default: 'false', doc: 'Set by CI: browser tests fail (never skip) when Chromium is missing' },
@@ -85,6 +86,7 @@ export interface Config {
   minHeardShare: number;
   scoreBands: { high: number; compliant: number; partial: number };
   planDrawTime: string;
+  retentionPurgeTime: string;
   smtpUrl: string | null;
   smtpFrom: string;
   maxReportDays: number;
@@ -193,6 +195,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     minHeardShare: raw.MIN_HEARD_SHARE as number,
     scoreBands: { high: bands[0], compliant: bands[1], partial: bands[2] },
     planDrawTime: raw.PLAN_DRAW_TIME as string,
+    retentionPurgeTime: raw.RETENTION_PURGE_TIME as string,
     smtpUrl: (raw.SMTP_URL as string) || null,
     smtpFrom: raw.SMTP_FROM as string,
     maxReportDays: raw.MAX_REPORT_DAYS as number,

@@ -1,6 +1,8 @@
-// The audit log: evidence of sign-ins, user changes, playbacks, plan changes... Rows are only added.
+// The audit log: evidence of sign-ins, user changes, playbacks, plan changes... Rows are only added,
+// each chained to the one before by its hash (chain.ts), so an edited or removed row shows.
 import type { Knex } from 'knex';
-import { nowIso } from '../db';
+import { insertReturningId, isPostgres, nowIso } from '../db';
+import { AUDIT_CHAIN_LOCK, GENESIS_HASH, auditRowHash, type ChainedRow } from './chain';
 
 export interface AuditEvent {
   userId?: number | null;
@@ -12,8 +14,14 @@ export interface AuditEvent {
   details?: Record<string, unknown>;
 }
 
+/**
+ * Appends a row to the audit log, chained to the row before it (chain.ts). Inside a transaction the
+ * row commits with it; otherwise it gets a small one of its own. The append is ordered: on
+ * PostgreSQL a transaction-scoped advisory lock (several instances may write at once), on SQLite
+ * the insert itself takes the database's write lock, held until commit.
+ */
 export async function audit(db: Knex | Knex.Transaction, e: AuditEvent, clock: () => Date = () => new Date()): Promise<void> {
-  await db('audit_log').insert({
+  const row = {
     at: nowIso(clock),
     user_id: e.userId ?? null,
     action: e.action,
@@ -22,7 +30,17 @@ export async function audit(db: Knex | Knex.Transaction, e: AuditEvent, clock: (
     subject: e.subject ?? null,
     ip: e.ip ?? null,
     details: e.details ? JSON.stringify(e.details) : null,
-  });
+  };
+  if ((db as Knex.Transaction).isTransaction) return appendChained(db as Knex.Transaction, row);
+  await (db as Knex).transaction((trx) => appendChained(trx, row));
+}
+
+async function appendChained(trx: Knex.Transaction, row: Omit<ChainedRow, 'id'>): Promise<void> {
+  if (isPostgres(trx)) await trx.raw('select pg_advisory_xact_lock(?)', [AUDIT_CHAIN_LOCK]);
+  const id = await insertReturningId(trx, 'audit_log', row);
+  const prev = await trx('audit_log').where('id', '<', id).orderBy('id', 'desc').first('hash');
+  const prevHash = (prev?.hash as string | undefined) ?? GENESIS_HASH;
+  await trx('audit_log').where({ id }).update({ prev_hash: prevHash, hash: auditRowHash({ id, ...row }, prevHash) });
 }
 
 export interface AuditRow {

@@ -79,6 +79,9 @@ export async function migrateAndPrepare(db: Db, prepare: () => Promise<void>): P
 }
 
 async function applyMigrations(db: Db): Promise<string[]> {
+  // Nothing to apply (the usual start, or a CLI command beside a running app): write nothing, so a
+  // busy database is never asked for its write lock just to free knex's lock row.
+  if ((await db.schema.hasTable('knex_migrations')) && (await pendingMigrations(db)).length === 0) return [];
   await db.migrate.forceFreeMigrationsLock();
   const [, applied] = (await db.migrate.latest()) as [number, string[]];
   return applied;

@@ -16,6 +16,9 @@ import { trainingFeature } from './training';
 import { operatorPortalFeature } from './operator-portal';
 import { factsFeature } from './facts';
 import { platformFeature } from './platform';
+import { auditFeature } from './audit';
+import { retentionFeature } from './retention';
+import { backupFeature } from './backup';
 
 export const FEATURES: Feature[] = [
   authFeature,
@@ -33,6 +36,9 @@ export const FEATURES: Feature[] = [
   trainingFeature,
   operatorPortalFeature,
   platformFeature,
+  auditFeature,
+  retentionFeature,
+  backupFeature,
   // Last: its demo seed computes the facts of every call the seeds before it made.
   factsFeature,
 ];

@@ -1,14 +1,22 @@
-// CSRF protection on every state-changing request. Forms carry the token as _csrf; fetch() sends it
-// as the x-csrf-token header.
+// CSRF protection on every state-changing request, whatever the body's content type. Forms carry
+// the token as _csrf; fetch() sends it as the x-csrf-token header.
 //
 // Signed in: a per-session token (synchronizer pattern, csrf-sync). Not signed in (the sign-in
 // form, the language switch): a signed double-submit token — a random value in an HttpOnly cookie,
 // the token its HMAC under the session secret — so showing the sign-in page stores no session row;
 // a session is stored only once there is something to keep. The anonymous token is accepted only
 // while nobody is signed in on that session.
+//
+// A multipart body cannot be read before its route parses it, so:
+//   - on a route that takes files (http/uploads.ts), the upload middleware checks the token after
+//     parsing (or refuses at once when the parse fails);
+//   - on any other route a multipart body is never read: the token must come in the header, and even
+//     then the request is refused (415), since the route would see no body.
+// The token API (/api/v1/*) authenticates each request with a bearer token, never a cookie, so it
+// needs no CSRF token; its routes must refuse a request without one (a test walks them).
 import crypto from 'node:crypto';
 import { csrfSync } from 'csrf-sync';
-import type { NextFunction, Request, Response } from 'express';
+import type { Express, NextFunction, Request, RequestHandler, Response } from 'express';
 import { AppError } from './errors';
 
 const { generateToken, csrfSynchronisedProtection } = csrfSync({
@@ -97,4 +105,53 @@ export class CsrfError extends AppError {
   constructor() {
     super(403, 'http.csrf.text');
   }
+}
+
+/** Marks a handler that parses multipart bodies and checks the CSRF token itself (see uploads.ts). */
+export const TAKES_MULTIPART = Symbol('sifat.takesMultipart');
+
+/** Paths of the token-authenticated API: no cookie session, so no CSRF token. */
+export function isTokenApiPath(path: string): boolean {
+  return path.startsWith('/api/v1/');
+}
+
+interface RouterLayer {
+  route?: { stack: { handle: unknown }[]; _handlesMethod(method: string): boolean };
+  handle?: { stack?: RouterLayer[] };
+  match(path: string): boolean;
+}
+
+/** The route layers whose handlers include one marked TAKES_MULTIPART (features mount their routers at the root). */
+function multipartRoutes(app: Express): RouterLayer[] {
+  const out: RouterLayer[] = [];
+  const walk = (stack: RouterLayer[]) => {
+    for (const l of stack) {
+      if (l.route) {
+        if (l.route.stack.some((h) => (h.handle as Record<symbol, unknown>)[TAKES_MULTIPART])) out.push(l);
+      } else if (l.handle?.stack) walk(l.handle.stack);
+    }
+  };
+  walk((app as unknown as { router: { stack: RouterLayer[] } }).router.stack);
+  return out;
+}
+
+/**
+ * The app-wide CSRF check, mounted before the routes. Which routes take files is read from the
+ * router on the first request (all routes are mounted by then), so a new upload route needs
+ * nothing but uploadMiddleware().
+ */
+export function csrfEverywhere(app: Express): RequestHandler {
+  let uploads: RouterLayer[] | null = null;
+  const takesMultipart = (req: Request) => {
+    uploads ??= multipartRoutes(app);
+    return uploads.some((l) => l.match(req.path) && l.route!._handlesMethod(req.method));
+  };
+  return (req, res, next) => {
+    if (SAFE_METHODS.has(req.method) || isTokenApiPath(req.path)) return next();
+    if (req.is('multipart/form-data')) {
+      if (takesMultipart(req)) return next();
+      return csrfProtection(req, res, (err?: unknown) => next(err ?? new AppError(415, 'http.multipartNotAccepted.text')));
+    }
+    csrfProtection(req, res, next);
+  };
 }

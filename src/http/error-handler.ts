@@ -1,7 +1,8 @@
 // The one error handler: known errors show their message with their status; anything else is a
 // 500 with a generic page and a logged stack. HTML for pages, JSON for /api.
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { AppError, NotFoundError, ValidationError } from './errors';
+import { ZodError } from 'zod';
+import { AppError, NotFoundError, ValidationError, fieldErrorsFromZod } from './errors';
 import { wantsJson } from './guards';
 import { isDatabaseUnavailable } from '../db';
 import { DEFAULT_LANGUAGE, translator } from '../i18n';
@@ -19,12 +20,24 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
     key = err.key;
     params = err.params;
     if (err instanceof ValidationError) fields = err.fields;
+  } else if (err instanceof ZodError) {
+    // A schema's parse() on request input that did not fit (a repeated parameter, a body of the wrong shape).
+    status = 400;
+    key = 'http.validation.text';
+    fields = fieldErrorsFromZod(err.issues);
+  } else if (err instanceof URIError) {
+    // A path parameter that is not valid percent-encoding names nothing here.
+    status = 404;
+    key = 'http.notFound.text';
   } else if (e?.code === 'EBADCSRFTOKEN') {
     status = 403;
     key = 'http.csrf.text';
   } else if (e?.type === 'entity.too.large') {
     status = 413;
     key = 'http.tooLarge.text';
+  } else if (e?.type === 'parameters.too.many') {
+    status = 413;
+    key = 'http.tooManyFields.text';
   } else if (e?.type === 'entity.parse.failed') {
     status = 400;
     key = 'http.badJson.text';
@@ -34,6 +47,10 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
     key = 'platform.unavailable.text';
     req.log?.warn({ err: (err as Error)?.message }, 'database unavailable');
     if (!res.headersSent) res.set('Retry-After', '5');
+  } else if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500 && (e as { expose?: boolean }).expose) {
+    // The body parsers' other refusals (unsupported charset or encoding, aborted or mis-sized body).
+    status = e.status;
+    key = 'http.generic.text';
   } else {
     req.log?.error({ err }, 'unhandled error');
   }

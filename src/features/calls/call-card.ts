@@ -89,7 +89,19 @@ export interface ParseCallCardOptions {
 // DTDs are where entities live: a card never needs one, so any declaration is refused outright.
 const DECLARATION_RE = /<!\s*(DOCTYPE|ENTITY|ELEMENT|ATTLIST|NOTATION)\b/i;
 
+// XML 1.0 Char: tab, LF, CR, U+0020–U+D7FF, U+E000–U+FFFD and the supplementary planes.
+const FORBIDDEN_CHAR_RE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+function positionOf(text: string, index: number): { line: number; col: number } {
+  const before = text.slice(0, index).split('\n');
+  return { line: before.length, col: before[before.length - 1]!.length + 1 };
+}
+
+/** Deeper than any card: a document nested past this is refused, not walked. */
+export const CALL_CARD_MAX_DEPTH = 64;
+
 const parser = new XMLParser({
+  maxNestedTags: CALL_CARD_MAX_DEPTH,
   ignoreAttributes: false,
   attributeNamePrefix: '@',
   textNodeName: '#text',
@@ -113,15 +125,31 @@ export function parseCallCard(input: string | Buffer, opts: ParseCallCardOptions
   const body = xml.replace(/^\uFEFF/, '');
   if (!body.trim()) throw new CallCardError('calls.card.empty');
   if (DECLARATION_RE.test(body)) throw new CallCardError('calls.card.doctypeForbidden');
+  // Characters XML 1.0 does not allow (NUL, other C0 controls, lone surrogates): PostgreSQL text refuses NUL.
+  const bad = FORBIDDEN_CHAR_RE.exec(body);
+  if (bad) throw new CallCardError('calls.card.malformed', positionOf(body, bad.index));
 
-  const valid = XMLValidator.validate(body, { allowBooleanAttributes: false });
+  let valid: ReturnType<typeof XMLValidator.validate>;
+  try {
+    valid = XMLValidator.validate(body, { allowBooleanAttributes: false });
+  } catch {
+    valid = { err: { code: 'InvalidXml', msg: '', line: 1, col: 1 } };
+  }
   if (valid !== true) throw new CallCardError('calls.card.malformed', { line: valid.err.line, col: valid.err.col });
 
   const fieldsSpec = opts.fields ?? CALL_CARD_FIELDS;
   const mandatory = opts.mandatory ?? CALL_CARD_MANDATORY_FIELDS;
-  const doc = parser.parse(body) as Record<string, unknown>;
+  let doc: Record<string, unknown>;
+  try {
+    doc = parser.parse(body) as Record<string, unknown>;
+  } catch {
+    // Nesting deeper than any card (maxNestedTags), or an element named __proto__ / constructor.
+    throw new CallCardError('calls.card.malformed', { line: 1, col: 1 });
+  }
+  const elements = Object.entries(doc).filter(([k]) => !k.startsWith('?') && k !== '#text');
+  if (elements.reduce((n, [, v]) => n + (Array.isArray(v) ? v.length : 1), 0) !== 1) throw new CallCardError('calls.card.malformed', { line: 1, col: 1 });
   const expectedRoot = rootOf(fieldsSpec);
-  const roots = Object.keys(doc);
+  const roots = elements.map(([k]) => k);
   if (expectedRoot && !roots.includes(expectedRoot)) throw new CallCardError('calls.card.wrongRoot', { expected: expectedRoot, found: roots[0] ?? '' });
 
   const { fields, invalid } = extractFields(doc, fieldsSpec);
@@ -201,8 +229,13 @@ export function decodeXmlReferences(text: string): string {
   return text.replace(/&(lt|gt|amp|quot|apos|#\d{1,7}|#x[0-9a-fA-F]{1,6});/g, (whole, ref: string) => {
     if (ref[0] !== '#') return PREDEFINED[ref] ?? whole;
     const code = ref[1] === 'x' ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10);
-    return code > 0 && code <= 0x10ffff && !(code >= 0xd800 && code <= 0xdfff) ? String.fromCodePoint(code) : whole;
+    return isXmlChar(code) ? String.fromCodePoint(code) : whole;
   });
+}
+
+/** A code point XML 1.0 allows in a document (a reference to any other is left as written). */
+function isXmlChar(code: number): boolean {
+  return code === 0x9 || code === 0xa || code === 0xd || (code >= 0x20 && code <= 0xd7ff) || (code >= 0xe000 && code <= 0xfffd) || (code >= 0x10000 && code <= 0x10ffff);
 }
 
 function rootOf(spec: Record<string, CardFieldSpec>): string | null {

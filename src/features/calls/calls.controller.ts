@@ -2,6 +2,8 @@
 import type { Request, Response } from 'express';
 import type { AppDeps } from '../../app-context';
 import { maskCallerNumber } from '../../auth/roles';
+import { audit } from '../../audit/audit';
+import { retentionNotice } from '../retention/retention.service';
 import { AppError, ValidationError, type FieldError } from '../../http/errors';
 import { idParam, wantsJson } from '../../http/guards';
 import { cleanupUploads } from '../../http/uploads';
@@ -43,6 +45,12 @@ function cardValueForDisplay(req: Request, name: string, v: unknown): string | n
     return v.map((s) => ((CALL_SERVICES as readonly string[]).includes(String(s)) ? req.t(`calls.service.${s}.long`) : String(s))).join(', ');
   }
   return null;
+}
+
+/** The caller's name, for the roles that see the number; hidden from the others, like the number. */
+function callerNameFor(name: string, role: Viewer['role'], req: Request): string {
+  if (!name) return name;
+  return showsCallerNumber(role) ? name : req.t('calls.show.masked');
 }
 
 function translatePreparation(req: Request, state: PreparationState | null) {
@@ -116,10 +124,16 @@ export function callsController(deps: AppDeps) {
         call.callbackOfCallId ? repo.findCallDetail(deps.db, call.callbackOfCallId) : Promise.resolve(null),
         callFacts(deps, call.id),
       ]);
+      // Deleted under retention: the page says when and under which policy, and nothing is prepared.
+      const retention = await retentionNotice(deps.db, call.id, recording?.id ?? null);
       // Opening a call is one of the two ways its media gets prepared (the other: a plan draws it).
-      const preparation = recording ? await ensureRecordingPrepared(deps, recording.id) : null;
+      const preparation = recording && !retention.purged ? await ensureRecordingPrepared(deps, recording.id) : null;
       const fresh = recording && preparation?.status === 'ready' && recording.status !== 'ready' ? await recRepo.findRecording(deps.db, recording.id) : recording;
       const scope = { operatorId: call.operatorId, teamSupervisorUserId: call.teamSupervisorUserId };
+      // Reading the caller's number, name or card is evidence too (only roles that see them unmasked).
+      if (showsCallerNumber(viewer.role) && (call.callerNumber || card)) {
+        await audit(deps.db, { userId: viewer.id, action: 'call.viewPersonal', entityType: 'call', entityId: call.id, ip: req.ip, details: { callerNumber: Boolean(call.callerNumber), card: Boolean(card) } }, deps.clock);
+      }
       res.renderPage('calls/show', {
         title: req.t('calls.show.title', { id: call.externalId }),
         scripts: ['call-page'],
@@ -131,9 +145,11 @@ export function callsController(deps: AppDeps) {
         card: card
           ? {
               ...card,
+              // The extracted values stay on the server for roles that see only masked ones.
+              fields: showsCallerNumber(viewer.role) ? card.fields : {},
               rows: service.cardRows(card, Object.keys(CALL_CARD_FIELDS), CALL_CARD_MANDATORY_FIELDS).map((r) => ({
                 ...r,
-                value: r.name === 'callerPhone' ? maskCallerNumber(r.value, viewer.role) : (cardValueForDisplay(req, r.name, card.fields[r.name]) ?? r.value),
+                value: r.name === 'callerPhone' ? maskCallerNumber(r.value, viewer.role) : r.name === 'callerName' ? callerNameFor(r.value, viewer.role, req) : (cardValueForDisplay(req, r.name, card.fields[r.name]) ?? r.value),
               })),
               // The document as received holds the caller's number and name: only for roles that may see them.
               xml: showsCallerNumber(viewer.role) ? card.xml : null,
@@ -150,6 +166,7 @@ export function callsController(deps: AppDeps) {
         silenceMinSeconds: deps.config.silenceMinSeconds,
         holdMinSeconds: deps.config.holdMinSeconds,
         callFacts: facts,
+        retention,
       });
     },
 

@@ -1,6 +1,7 @@
 // A call's metadata as it arrives, from the telephony API (JSON) or the browser upload form. One
 // schema for both: the form is turned into the API's shape first. Messages are i18n keys.
 import { z } from 'zod';
+import { normalizeStrings, textProblems } from '../../http/text';
 import type { FieldError } from '../../http/errors';
 import { tashkentToUtc, isIsoDate } from '../../time';
 import { CALL_CATEGORIES, CALL_CHANNELS, CALL_LANGUAGES, normaliseServices, type CallService } from './calls.model';
@@ -110,7 +111,10 @@ export function parseMetadataJson(text: unknown): MetadataParse {
   } catch {
     return { ok: false, fields: [{ field: 'metadata', key: 'calls.metadata.notJson' }] };
   }
-  return parseCallMetadata(raw);
+  // Escaped NUL or bidi characters arrive only now, after JSON.parse (http/text.ts).
+  const problems = textProblems(raw);
+  if (problems.length) return { ok: false, fields: problems };
+  return parseCallMetadata(normalizeStrings(raw));
 }
 
 /** The upload form's fields, as posted. */

@@ -15,6 +15,7 @@ import { canViewCall, type Viewer } from './calls.policy';
 import * as repo from './calls.repository';
 import type { CallMetadata } from './calls.schema';
 import * as recRepo from './recordings.repository';
+import { revivePurgedRecording } from '../retention/retention.repository';
 import { discardStoredIfUnused, probeIncoming, storeIncoming } from './recordings.service';
 
 // ---- taking a call in ---------------------------------------------------------------------
@@ -184,7 +185,11 @@ function sameOrConflict(existing: { id: number; recordingId: number | null; reco
 
 async function findOrInsertRecording(trx: Knex.Transaction, stored: StoredRecording, probe: ProbeResult, originalName: string | null, clock: () => Date): Promise<number> {
   const found = await recRepo.findRecordingBySha(trx, stored.sha256);
-  if (found) return found.id;
+  if (found) {
+    // Its files may have been deleted under retention; storing the bytes again brought them back.
+    await revivePurgedRecording(trx, found.id, clock);
+    return found.id;
+  }
   return recRepo.insertRecording(
     trx,
     {

@@ -10,6 +10,7 @@ import * as repo from './calls.repository';
 import { viewerOf } from './calls.controller';
 import * as recRepo from './recordings.repository';
 import { resolveStored } from '../media/store';
+import { isRecordingPurged } from '../retention/retention.service';
 import { ensureRecordingPrepared, peaksResponse, playableFile, readPeaks } from './recordings.service';
 
 export function recordingsController(deps: AppDeps) {
@@ -20,6 +21,7 @@ export function recordingsController(deps: AppDeps) {
     if (!canHearCall(viewerOf(req), scope)) throw new ForbiddenError();
     const recording = scope.recordingId ? await recRepo.findRecording(deps.db, scope.recordingId) : null;
     if (!recording) throw new AppError(404, 'calls.audio.none');
+    if (await isRecordingPurged(deps.db, recording.id)) throw new AppError(410, 'retention.purged.gone');
     return { callId: scope.id, recording };
   }
 

@@ -12,6 +12,7 @@ import type { Config } from '../../config';
 import type { Job, JobHandler } from '../../jobs/queue';
 import { PermanentJobError } from '../../jobs/queue';
 import {
+  assertPreparable,
   decodePeaksDat,
   isMediaRejectedError,
   makeRendition,
@@ -55,7 +56,9 @@ export function uploadLimits(config: Pick<Config, 'maxUploadBytes' | 'maxRecordi
 
 /** Probes an uploaded file against the configured limits. Throws MediaRejectedError (media.rejected.*) with the reason. */
 export async function probeIncoming(config: Config, tempPath: string): Promise<ProbeResult> {
-  return probeRecording(tempPath, uploadLimits(config), mediaTools(config));
+  const probe = await probeRecording(tempPath, uploadLimits(config), mediaTools(config));
+  await assertPreparable(tempPath, probe);
+  return probe;
 }
 
 /** Copies a probed upload into the store (content-addressed, atomic; the same bytes are stored once). */
@@ -93,7 +96,8 @@ export interface PreparationState {
 export function combinePreparationState(rec: Pick<Recording, 'status' | 'prepareError'>, job: Pick<Job, 'status' | 'attempts' | 'maxAttempts' | 'lastError'> | null): PreparationState {
   const base = { attempts: job?.attempts ?? 0, maxAttempts: job?.maxAttempts ?? PREPARE_MAX_ATTEMPTS };
   if (rec.status === 'ready') return { status: 'ready', error: null, ...base };
-  const error = rec.prepareError ?? (job?.lastError ? { key: 'calls.prepare.error', params: { detail: job.lastError.slice(0, 300) } } : null);
+  // The job's last error is the tool's raw text: shown as the translated "could not be prepared" only.
+  const error = rec.prepareError ?? (job?.lastError ? { key: 'calls.prepare.error', params: {} } : null);
   if (!job) return { status: rec.status === 'failed' ? 'failed' : 'none', error: rec.status === 'failed' ? error : null, ...base };
   switch (job.status) {
     case 'running':
@@ -101,7 +105,7 @@ export function combinePreparationState(rec: Pick<Recording, 'status' | 'prepare
     case 'queued':
       return { status: 'queued', error, ...base };
     case 'failed':
-      return { status: 'failed', error: error ?? { key: 'calls.prepare.error', params: { detail: '' } }, ...base };
+      return { status: 'failed', error: error ?? { key: 'calls.prepare.error', params: {} }, ...base };
     case 'done':
       // Done but not ready: the files went missing or the row was reset; it needs doing again.
       return { status: rec.status === 'failed' ? 'failed' : 'none', error: rec.status === 'failed' ? error : null, ...base };
@@ -176,6 +180,7 @@ export async function prepareRecording(
     const tools = mediaTools(config);
     // Already accepted when it came in: no size/length limit now (the settings may have changed since).
     const probe = await probeRecording(src, { maxBytes: Number.MAX_SAFE_INTEGER, maxSeconds: Number.MAX_SAFE_INTEGER }, tools);
+    await assertPreparable(src, probe);
     // Every arriving recording is analysed on its own (`media.analyse`): reuse that when current.
     const analysis = analysisCurrent(rec) && (await storedExists(config.recordingsDir, rec.peaksKey!))
       ? { durationSec: rec.durationSec ?? probe.durationSec, facts: rec.facts!, peaksKey: rec.peaksKey! }
@@ -211,8 +216,8 @@ export async function prepareRecording(
       await repo.markPrepareFailed(db, rec.id, { key: e.reasonKey, params: e.params }, true, clock);
       throw new PermanentJobError(e.message);
     }
-    const detail = ((e as Error)?.message ?? String(e)).slice(0, 300);
-    await repo.markPrepareFailed(db, rec.id, { key: 'calls.prepare.error', params: { detail } }, opts.finalAttempt ?? true, clock);
+    // ffmpeg's own words go to the log (the job keeps them too), never to a user.
+    await repo.markPrepareFailed(db, rec.id, { key: 'calls.prepare.error', params: {} }, opts.finalAttempt ?? true, clock);
     throw e;
   }
 }

@@ -2,6 +2,7 @@
 // workbook, and sending it. Parses, calls the service, renders or redirects.
 import type { Request, Response } from 'express';
 import type { AppDeps } from '../../app-context';
+import { audit } from '../../audit/audit';
 import { AppError, ValidationError, type FieldError } from '../../http/errors';
 import { flash, idParam, wantsJson } from '../../http/guards';
 import { isLanguage, DEFAULT_LANGUAGE } from '../../i18n';
@@ -68,6 +69,7 @@ export function digestsController(deps: AppDeps) {
       // The same file the e-mail carries: in the recipient's language.
       const lang = isLanguage(digest.language) ? digest.language : DEFAULT_LANGUAGE;
       const buffer = await buildDigestWorkbook(digest.content, lang);
+      await audit(deps.db, { userId: req.user!.id, action: 'digest.download', entityType: 'digest', entityId: digest.id, ip: req.ip }, deps.clock);
       res.setHeader('Content-Type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
       res.setHeader('Content-Disposition', `attachment; filename="${workbookFileName(digest.content, lang)}"`);
       res.send(buffer);

@@ -3,6 +3,7 @@
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import type { AppDeps } from '../../app-context';
+import { audit } from '../../audit/audit';
 import { NotFoundError, type FieldError } from '../../http/errors';
 import { cleanupUploads } from '../../http/uploads';
 import { idParam } from '../../http/guards';
@@ -133,6 +134,7 @@ export function importsController(deps: AppDeps) {
       if (!imp) throw new NotFoundError();
       const rows: (string | number | null)[][] = [[req.t('imports.rejected.row'), 'external_id', req.t('imports.rejected.column'), req.t('imports.rejected.reason')]];
       for (const r of imp.rejectedRows as RejectedRow[]) rows.push([r.row, r.externalId, r.column, req.t(r.key, r.params ?? {})]);
+      await audit(deps.db, { userId: req.user!.id, action: 'import.rejectedDownload', entityType: 'import', entityId: imp.id, ip: req.ip }, deps.clock);
       res.set('Content-Type', 'text/csv; charset=utf-8');
       res.attachment(`import-${imp.id}-rejected.csv`);
       res.send(toExcelCsv(rows, { guardFormulas: true }));

@@ -512,7 +512,7 @@ export function differingColumns(draft: CallDraft, existing: ExistingCall, heade
 /** The rejection a media probe's refusal becomes (the media keys, renamed into this feature's words). */
 export function recordingRejection(reasonKey: string, params: Record<string, unknown> = {}): { key: string; params: Record<string, string | number> } {
   const name = reasonKey.split('.').pop() ?? 'corrupt';
-  const known = ['empty', 'tooLarge', 'tooLong', 'notAudio', 'corrupt', 'unsupported'];
+  const known = ['empty', 'tooLarge', 'tooLong', 'notAudio', 'corrupt', 'unsupported', 'sampleRate', 'tooManyChannels', 'disguised', 'notFinite'];
   const key = `imports.reject.recording.${known.includes(name) ? name : 'corrupt'}`;
   const out: Record<string, string | number> = {};
   for (const k of ['maxMb', 'maxMinutes', 'codec'] as const) if (params[k] !== undefined) out[k] = params[k] as string | number;

@@ -16,7 +16,9 @@ import type { Config } from '../../config';
 import type { JobContext, JobQueue } from '../../jobs/queue';
 import { JobLostError, PermanentJobError } from '../../jobs/queue';
 import { audit } from '../../audit/audit';
-import { isMediaRejectedError, probeRecording, resolveMediaTools, sha256File, storeRecording, type MediaTools } from '../media';
+import { isRecordingPurged } from '../retention/retention.service';
+import { revivePurgedRecording } from '../retention/retention.repository';
+import { assertPreparable, isMediaRejectedError, probeRecording, resolveMediaTools, sha256File, storeRecording, type MediaTools } from '../media';
 import {
   ManifestError,
   analyseHeader,
@@ -263,11 +265,19 @@ export class ImportRun {
     const { sha256 } = await sha256File(loc.path);
     // The same bytes were stored (and probed) before: reuse that recording.
     const known = await repo.findRecordingBySha(db, sha256);
-    if (known !== null) return { ok: true, ...known };
+    if (known !== null) {
+      // Its files were deleted under retention: the same bytes bring them back.
+      if (await isRecordingPurged(db, known.id)) {
+        await storeRecording(loc.path, config.recordingsDir);
+        await revivePurgedRecording(db, known.id, clock);
+      }
+      return { ok: true, ...known };
+    }
     let probe;
     try {
       this.tools ??= resolveMediaTools({ ffmpegPath: config.ffmpegPath, ffprobePath: config.ffprobePath });
       probe = await probeRecording(loc.path, { maxBytes: config.maxUploadBytes, maxSeconds: config.maxRecordingSeconds }, this.tools);
+      await assertPreparable(loc.path, probe);
     } catch (e) {
       if (!isMediaRejectedError(e)) throw e;
       const r = recordingRejection(e.reasonKey, e.params);
@@ -331,7 +341,8 @@ export async function executeImport(
         rejectedTruncated: run.rejectedTruncated,
         ignoredColumns: run.ignoredColumns,
         errorKey: known ? e.key : 'imports.error.crashed',
-        errorParams: known ? e.params : { detail: String((e as Error)?.message ?? e).slice(0, 300) },
+        // The cause (a tool's or the database's own words) is in the log above, not shown to users.
+        errorParams: known ? e.params : {},
       },
       clock,
     );
@@ -421,7 +432,8 @@ export async function startWebImport(
     await repo.setImportJob(db, importId, jobId);
   } catch (e) {
     await fs.rm(dir, { recursive: true, force: true });
-    await repo.failImport(db, importId, 'imports.error.crashed', { detail: String((e as Error)?.message ?? e).slice(0, 300) }, clock);
+    deps.logger?.error({ err: e, importId }, 'import could not start');
+    await repo.failImport(db, importId, 'imports.error.crashed', {}, clock);
     throw e;
   }
   await audit(db, { userId: o.userId, action: 'import.start', entityType: 'import', entityId: importId, ip: o.ip, details: { fileName: o.manifest.name, recordingFiles: o.recordings.length, origin: 'web' } }, clock);

@@ -7,7 +7,12 @@ export type MediaRejectionReason =
   | 'media.rejected.tooLong' // params: durationSec, maxSeconds, maxMinutes
   | 'media.rejected.notAudio' // not a media file, or a media file with no audio stream (params: hasVideo)
   | 'media.rejected.corrupt' // looks like a media file but cannot be read to its end (params: detail, maybe claimedSec/actualSec)
-  | 'media.rejected.unsupported'; // an audio stream ffmpeg cannot decode (params: codec)
+  | 'media.rejected.unsupported' // an audio stream ffmpeg cannot decode (params: codec)
+  // Probed fine but can never be prepared (preparable.ts):
+  | 'media.rejected.sampleRate' // params: sampleRate, minRate
+  | 'media.rejected.tooManyChannels' // params: channels, maxChannels
+  | 'media.rejected.disguised' // a WAV header around another format (params: codec)
+  | 'media.rejected.notFinite'; // float samples that are infinite or NaN
 
 export type MediaRejectionParams = Record<string, string | number | boolean>;
 

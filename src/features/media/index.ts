@@ -8,3 +8,4 @@ export * from './rendition';
 export * from './store';
 export * from './synth';
 export * from './prepare';
+export * from './preparable';

@@ -7,6 +7,7 @@
 import { analyseRecording, type AudioFacts } from './analyse';
 import { resolveMediaTools, type MediaTools } from './ffmpeg';
 import { probeRecording, type ProbeLimits, type ProbeResult } from './probe';
+import { assertPreparable } from './preparable';
 import { makeRendition, needsRendition, renditionFormatFor } from './rendition';
 import { peaksKey, renditionKey, resolveStored, storeRecording, writePeaksFile, type StoredRecording } from './store';
 
@@ -25,6 +26,7 @@ export async function admitRecording(
 ): Promise<AdmittedRecording> {
   const tools = opts.tools ?? resolveMediaTools();
   const probe = await probeRecording(tempFilePath, opts.limits, tools);
+  await assertPreparable(tempFilePath, probe);
   const stored = await storeRecording(tempFilePath, opts.recordingsDir);
   return { probe, stored };
 }

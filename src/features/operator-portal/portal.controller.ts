@@ -106,7 +106,7 @@ export function portalController(deps: AppDeps) {
     },
 
     async material(req: Request, res: Response) {
-      const file = await materialForDownload(deps, portalUser(req), idParam(req), idParam(req, 'materialId'));
+      const file = await materialForDownload(deps, portalUser(req), idParam(req), idParam(req, 'materialId'), req.ip);
       await sendMaterial(res, file);
     },
   };

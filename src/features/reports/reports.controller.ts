@@ -10,7 +10,7 @@ import { tashkentToday } from '../../time';
 import { dashboardChartData, jsonForScript } from './dashboard-view';
 import { dashboardTables, isTableSlug, regionName, type TableContext } from './report-tables';
 import { writeCsv } from './report-writers';
-import { evaluationsExport, reportTables, writeReportWorkbook } from './reports.export';
+import { aggregatesOnly, evaluationsExport, reportTables, writeReportWorkbook } from './reports.export';
 import { CALL_LANGUAGES, filtersQuery, parseReportFilters, type ReportFilters } from './reports.schema';
 import { buildDashboard, filterOptions, resolveScope, type ResolvedScope } from './reports.service';
 
@@ -127,12 +127,12 @@ export function reportsController(deps: AppDeps) {
       res.setHeader('Content-Type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
       res.setHeader('Content-Disposition', `attachment; filename="${fileName(filters, 'report', 'xlsx')}"`);
       res.setHeader('Cache-Control', 'no-store');
-      await writeReportWorkbook(db, resolved, ctx, res, { bands: config.scoreBands, signal });
+      await writeReportWorkbook(db, resolved, ctx, res, { bands: config.scoreBands, signal, aggregatesOnly: aggregatesOnly(req.user!.role) });
     },
 
     async exportCsv(req: Request, res: Response) {
       const table = String(req.params.table ?? '');
-      if (!isTableSlug(table)) throw new NotFoundError('reports.export.unknownTable', { name: table });
+      if (!isTableSlug(table) || (table === 'evaluations' && aggregatesOnly(req.user!.role))) throw new NotFoundError('reports.export.unknownTable', { name: table });
       const filters = parse(req);
       const resolved = await resolveScope(db, req.user!, filters);
       const ctx = tableContext(req, resolved);

@@ -3,6 +3,7 @@
 // column per criterion code of the period's rubric versions.
 import type { Writable } from 'node:stream';
 import type { Knex } from 'knex';
+import type { Role } from '../../auth/roles';
 import { unionCodes, type ScoreBands } from './aggregate';
 import { dashboardTables, evaluationsTable, type ReportTable, type StreamedTable, type TableContext } from './report-tables';
 import { writeWorkbook } from './report-writers';
@@ -21,9 +22,17 @@ export async function reportTables(db: Knex, resolved: ResolvedScope, ctx: Table
   return dashboardTables(await buildDashboard(db, resolved.scope, bands), ctx);
 }
 
-/** Writes the whole workbook for a scope to `out` (a response or a file) and ends it. */
-export async function writeReportWorkbook(db: Knex, resolved: ResolvedScope, ctx: TableContext, out: Writable, opts: { bands: ScoreBands; signal?: AbortSignal; pageSize?: number }) {
+/**
+ * Leadership sees aggregates only (no call-level rows: the Evaluations sheet lists calls with their
+ * categories, such as suicide risk). Other roles get every sheet.
+ */
+export function aggregatesOnly(role: Role): boolean {
+  return role === 'leadership';
+}
+
+/** Writes the whole workbook for a scope to `out` (a response or a file) and ends it; `aggregatesOnly` leaves out the call-level sheet. */
+export async function writeReportWorkbook(db: Knex, resolved: ResolvedScope, ctx: TableContext, out: Writable, opts: { bands: ScoreBands; signal?: AbortSignal; pageSize?: number; aggregatesOnly?: boolean }) {
   const tables = await reportTables(db, resolved, ctx, opts.bands);
-  const streamed = await evaluationsExport(db, resolved, ctx, opts.pageSize);
+  const streamed = opts.aggregatesOnly ? null : await evaluationsExport(db, resolved, ctx, opts.pageSize);
   return writeWorkbook(out, tables, streamed, { bands: opts.bands, creator: 'Sifat', signal: opts.signal });
 }

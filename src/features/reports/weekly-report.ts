@@ -13,7 +13,7 @@ import type { JobContext } from '../../jobs/queue';
 import { addDays, tashkentClock, tashkentDate } from '../../time';
 import { weekStart } from './aggregate';
 import type { TableContext } from './report-tables';
-import { writeReportWorkbook } from './reports.export';
+import { aggregatesOnly, writeReportWorkbook } from './reports.export';
 import { buildDashboard, resolveScope, type Dashboard } from './reports.service';
 
 export const WEEKLY_JOB = 'reports.weekly';
@@ -116,7 +116,7 @@ export async function sendWeeklyReport(deps: AppDeps, payload: { userId: number;
   const chunks: Buffer[] = [];
   const sink = new PassThrough();
   sink.on('data', (c: Buffer) => chunks.push(c));
-  await writeReportWorkbook(db, resolved, ctx, sink, { bands: config.scoreBands });
+  await writeReportWorkbook(db, resolved, ctx, sink, { bands: config.scoreBands, aggregatesOnly: aggregatesOnly(viewer.role) });
   const url = `${config.appBaseUrl}/reports?from=${payload.from}&to=${payload.to}`;
   const message = weeklyReportMessage(dashboard, t, lang, url);
   const mailer = createMailer(config);

@@ -3,6 +3,7 @@
 // No HTTP, no DB: services and controllers call these functions; the UI translates the keys.
 import { z } from 'zod';
 import type { Language } from '../../i18n';
+import { normalizeStrings, textProblems } from '../../http/text';
 
 // ---------------------------------------------------------------------------------------------
 // Vocabulary
@@ -551,6 +552,10 @@ export function parseRubricImport(text: string): RubricImportResult {
     return { ok: false, errors: [{ path: '', key: I.malformedJson, ...(at ? { params: at } : {}) }] };
   }
   if (!isRecord(json)) return { ok: false, errors: [{ path: '', key: I.notRubricFile }] };
+  // Names and texts as the forms take them: NFC, no NUL / control / bidi characters (http/text.ts).
+  const textIssues = textProblems(json);
+  if (textIssues.length) return { ok: false, errors: textIssues.map((p) => ({ path: p.field, key: p.key, params: p.params })) };
+  normalizeStrings(json);
 
   // A bare definition, e.g. hand-written or copied out of the database.
   if (json.format === undefined && 'sections' in json) {

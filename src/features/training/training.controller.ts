@@ -196,7 +196,7 @@ export function trainingController(deps: AppDeps) {
 
     /** GET /training/:id/materials/:materialId — the file under its original name. */
     async downloadMaterial(req: Request, res: Response) {
-      const file = await service.materialForDownload(deps, req.user!, idParam(req), idParam(req, 'materialId'));
+      const file = await service.materialForDownload(deps, req.user!, idParam(req), idParam(req, 'materialId'), req.ip);
       sendMaterial(res, file);
     },
 

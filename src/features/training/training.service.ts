@@ -500,7 +500,8 @@ export async function addMaterials(deps: Pick<AppDeps, 'db' | 'clock' | 'config'
 }
 
 /** A material to download, if the viewer may see the training (operators: their own trainings). */
-export async function materialForDownload(deps: Pick<AppDeps, 'db' | 'config'>, viewer: Viewer, id: number, materialId: number): Promise<{ path: string; name: string; mime: string; size: number }> {
+/** A material to download, when the viewer may have it; every download is audited (training.materialDownload). */
+export async function materialForDownload(deps: Pick<AppDeps, 'db' | 'config' | 'clock'>, viewer: Viewer, id: number, materialId: number, ip?: string): Promise<{ path: string; name: string; mime: string; size: number }> {
   if (viewer.role === 'operator') {
     const p = viewer.operatorId ? await repo.findParticipant(deps.db, id, viewer.operatorId) : null;
     if (!p) throw new NotFoundError(TRAINING_ERROR_KEYS.notFound);
@@ -511,6 +512,7 @@ export async function materialForDownload(deps: Pick<AppDeps, 'db' | 'config'>, 
   if (!m) throw new NotFoundError(TRAINING_ERROR_KEYS.materialMissing);
   const file = materialPath(deps.config, m.sha256);
   if (!fs.existsSync(file)) throw new AppError(404, TRAINING_ERROR_KEYS.materialMissing);
+  await audit(deps.db, { userId: viewer.id, action: 'training.materialDownload', entityType: 'training', entityId: id, ip, details: { materialId } }, deps.clock);
   return { path: file, name: m.originalName, mime: m.mimeType, size: m.sizeBytes };
 }
 

@@ -81,7 +81,7 @@ export function usersController(deps: AppDeps) {
       const editUser = await repo.findUserById(deps.db, id);
       if (!editUser) throw new NotFoundError();
       try {
-        await service.resetPassword(deps.db, id, String(req.body.password ?? ''), { rounds, actorId: req.user!.id, clock: deps.clock });
+        await service.resetPassword(deps.db, id, String(req.body.password ?? ''), { rounds, actorId: req.user!.id, clock: deps.clock, keepSessionId: req.sessionID });
       } catch (e) {
         if (e instanceof ValidationError) return renderUserForm(req, res, { mode: 'edit', editUser, values: { ...editUser }, errors: e.fields }, 400);
         throw e;
@@ -175,6 +175,8 @@ export function usersController(deps: AppDeps) {
       const page = Math.max(1, Number(req.query.page) || 1);
       const action = typeof req.query.action === 'string' && /^[a-zA-Z.]{1,64}$/.test(req.query.action) ? req.query.action : undefined;
       const rows = await listAudit(deps.db, { action, limit: 51, offset: (page - 1) * 50 });
+      // Who looked at the evidence is evidence too.
+      await audit(deps.db, { userId: req.user!.id, action: 'audit.view', entityType: 'audit_log', ip: req.ip, details: { page, action: action ?? null } }, deps.clock);
       res.renderPage('users/audit', { title: req.t('audit.title'), rows: rows.slice(0, 50), hasMore: rows.length > 50, page, action });
     },
   };

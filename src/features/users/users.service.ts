@@ -3,10 +3,11 @@ import bcrypt from 'bcryptjs';
 import type { Knex } from 'knex';
 import { z } from 'zod';
 import { audit } from '../../audit/audit';
+import { endSessionsOf } from '../../auth/sessions';
+import { reserveSignInAttempt, settleSignInAttempt } from '../../auth/sign-in-limit';
 import { ValidationError, fieldErrorsFromZod, AppError } from '../../http/errors';
 import { ROLES, Role } from '../../auth/roles';
 import { LANGUAGES, Language } from '../../i18n';
-import { num } from '../../db';
 import * as repo from './users.repository';
 
 export const usernameSchema = z.string().trim().regex(/^[a-zA-Z0-9._-]{3,64}$/, 'users.form.usernameInvalid');
@@ -44,27 +45,19 @@ export async function createUser(db: Knex, input: unknown, opts: { rounds: numbe
 
 export type SignInResult = { ok: true; user: repo.User } | { ok: false; key: 'auth.signIn.invalid' | 'auth.signIn.tooMany'; retryMinutes?: number };
 
-/**
- * Recent failures for this user name from this address, and from this address in all. A call centre
- * often shares one public address, so the per-address limit is ten times the per-user one.
- */
-export async function recentFailures(db: Knex, username: string, ip: string, windowMinutes: number, now: Date): Promise<{ user: number; address: number }> {
-  const since = new Date(now.getTime() - windowMinutes * 60000).toISOString();
-  const base = () => db('audit_log').where('action', 'auth.signInFailed').andWhere('at', '>=', since).andWhere('ip', ip);
-  const [u, a] = await Promise.all([base().andWhere('subject', username.toLowerCase()).count({ n: '*' }).first(), base().count({ n: '*' }).first()]);
-  return { user: num(u?.n), address: num(a?.n) };
-}
-
 export async function signIn(
   db: Knex,
   creds: { username: string; password: string; ip: string },
   opts: { maxFailures: number; windowMinutes: number; clock: () => Date },
 ): Promise<SignInResult> {
   const username = String(creds.username ?? '').trim().slice(0, 64);
+  const subject = username.toLowerCase();
   const now = opts.clock();
-  const failures = await recentFailures(db, username, creds.ip, opts.windowMinutes, now);
-  if (failures.user >= opts.maxFailures || failures.address >= opts.maxFailures * 10) {
-    await audit(db, { action: 'auth.signInThrottled', subject: username.toLowerCase(), ip: creds.ip }, opts.clock);
+  // The limit is checked and the attempt counted in one step (auth/sign-in-limit.ts). A call centre
+  // often shares one public address, so the per-address limit is ten times the per-user one.
+  const attempt = await reserveSignInAttempt(db, subject, creds.ip, { perUser: opts.maxFailures, perAddress: opts.maxFailures * 10, windowMinutes: opts.windowMinutes }, now);
+  if (attempt === null) {
+    await audit(db, { action: 'auth.signInThrottled', subject, ip: creds.ip }, opts.clock);
     return { ok: false, key: 'auth.signIn.tooMany', retryMinutes: opts.windowMinutes };
   }
   const user = username ? await repo.findUserByUsername(db, username) : null;
@@ -72,22 +65,26 @@ export async function signIn(
   if (!user || !matches || !user.isActive) {
     // One message for unknown user, wrong password and disabled account; the log keeps the reason.
     const reason = !user ? 'unknownUser' : !matches ? 'wrongPassword' : 'disabled';
-    await audit(db, { userId: user?.id ?? null, action: 'auth.signInFailed', subject: username.toLowerCase(), ip: creds.ip, details: { reason } }, opts.clock);
+    await settleSignInAttempt(db, attempt, 'failed');
+    await audit(db, { userId: user?.id ?? null, action: 'auth.signInFailed', subject, ip: creds.ip, details: { reason } }, opts.clock);
     return { ok: false, key: 'auth.signIn.invalid' };
   }
+  await settleSignInAttempt(db, attempt, 'ok');
   await repo.updateUser(db, user.id, { lastLoginAt: now.toISOString() }, opts.clock);
   await audit(db, { userId: user.id, action: 'auth.signIn', entityType: 'user', entityId: user.id, ip: creds.ip }, opts.clock);
   const { passwordHash: _ignored, ...safe } = user;
   return { ok: true, user: safe };
 }
 
-export async function resetPassword(db: Knex, userId: number, password: string, opts: { rounds: number; actorId: number | null; clock?: () => Date }): Promise<void> {
+/** A new password ends every session of the user (but the acting administrator's own, `keepSessionId`). */
+export async function resetPassword(db: Knex, userId: number, password: string, opts: { rounds: number; actorId: number | null; clock?: () => Date; keepSessionId?: string }): Promise<void> {
   const parsed = passwordSchema.safeParse(password);
   if (!parsed.success) throw new ValidationError(fieldErrorsFromZod(parsed.error.issues.map((i) => ({ ...i, path: ['password'] }))));
   const user = await repo.findUserById(db, userId);
   if (!user) throw new AppError(404, 'users.notFound');
   await repo.updateUser(db, userId, { passwordHash: await hashPassword(password, opts.rounds) }, opts.clock);
-  await audit(db, { userId: opts.actorId, action: 'user.passwordReset', entityType: 'user', entityId: userId }, opts.clock);
+  const sessionsEnded = await endSessionsOf(db, userId, { keepSessionId: opts.keepSessionId });
+  await audit(db, { userId: opts.actorId, action: 'user.passwordReset', entityType: 'user', entityId: userId, details: { sessionsEnded } }, opts.clock);
 }
 
 export const userUpdateSchema = z.object({
@@ -114,6 +111,8 @@ export async function updateUserByAdmin(db: Knex, userId: number, input: unknown
     const now = k === 'email' ? u.email || null : u[k];
     if (was !== now) changes[k] = { from: was, to: now };
   }
+  // A new role or a deactivation takes effect everywhere at once: that user's sessions end.
+  if (changes.role || (before.isActive && !u.isActive)) changes.sessionsEnded = await endSessionsOf(db, userId);
   await audit(db, { userId: opts.actorId, action: 'user.update', entityType: 'user', entityId: userId, details: changes }, opts.clock);
 }
 

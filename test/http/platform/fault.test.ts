@@ -17,7 +17,7 @@ import { synthesizeCallWav } from '../../../src/features/media/synth';
 import { mulberry32 } from '../../../src/random';
 import { addDays, tashkentDate } from '../../../src/time';
 import { startSmtp, parseMail, type TestSmtp } from '../digests/smtp';
-import { bestAnswers, recordingRow } from '../evaluations/eval-builders';
+import { bestAnswers } from '../evaluations/eval-builders';
 
 const KILLS = 5;
 const IMPORT_ROWS = 20_000;
@@ -55,8 +55,14 @@ describe('killed at random moments (SIGKILL, restarted after 2 s), the app loses
     const supervisor = await makeUser(shared.db, { role: 'supervisor', language: 'en', email: 'nodira@example.uz' });
     const team = await makeTeam(shared.db, { supervisorUserId: supervisor.id });
     const operatorId = await makeOperator(shared.db, { teamId: team, code: 'OP-FAULT' });
-    const evalCall = await makeCall(shared.db, { operatorId, recordingId: await recordingRow(shared.db, 95) });
     fs.mkdirSync(recordings, { recursive: true });
+    // A real stored recording: every arriving recording is analysed (media.analyse), so a row
+    // without its file would leave a failed job behind.
+    const evalWav = path.join(dir, 'eval.wav');
+    fs.writeFileSync(evalWav, synthesizeCallWav({ seed: 6, durationSec: 95 }));
+    const evalStored = await storeRecording(evalWav, recordings);
+    const evalRecId = await insertRecording(shared.db, { sha256: evalStored.sha256, storageKey: evalStored.storageKey, originalName: 'eval.wav', sizeBytes: evalStored.sizeBytes, format: 'wav', codec: 'pcm_mulaw', sampleRate: 8000, channels: 2, durationSec: 95, mimeType: 'audio/wav', hasVideo: false });
+    const evalCall = await makeCall(shared.db, { operatorId, recordingId: evalRecId });
     const wav = path.join(dir, 'long.wav');
     fs.writeFileSync(wav, synthesizeCallWav({ seed: 5, durationSec: 90 }));
     const stored = await storeRecording(wav, recordings);

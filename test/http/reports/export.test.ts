@@ -59,18 +59,22 @@ describe('reports export (/reports/export.xlsx and CSV)', () => {
   let t: TestApp;
   let f: ReportFixture;
   let leadership: Agent;
+  let admin: Agent;
   before(async () => {
     t = await createTestApp({ clock: () => FIXTURE_NOW, features: [authFeature, homeFeature, reportsFeature] });
     f = await seedReportFixture(t.db);
     leadership = (await signIn(t.app, f.leadership.username, f.leadership.password)).agent;
+    admin = (await signIn(t.app, f.admin.username, f.admin.password)).agent;
   });
   after(() => t.close());
 
   const inPeriod = () => t.db('evaluations').where({ status: 'submitted', kind: 'regular' }).whereBetween('evaluation_date', [PERIOD.from, PERIOD.to]);
 
-  it('writes every sheet, with figures that match the database', async () => {
-    const { wb } = await workbook(leadership, `/reports/export.xlsx?${q}`);
+  it('writes every sheet, with figures that match the database (leadership: aggregates only, no Evaluations sheet)', async () => {
+    const { wb } = await workbook(admin, `/reports/export.xlsx?${q}`);
     expect(wb.worksheets.map((w) => w.name)).to.deep.equal(['Summary', 'Score by week', 'Score distribution', 'Operators', 'Teams', 'Criteria', 'Regions', 'Specialists', 'Plan fulfilment', 'Errors', 'Evaluations']);
+    const aggregates = await workbook(leadership, `/reports/export.xlsx?${q}`);
+    expect(aggregates.wb.worksheets.map((w) => w.name)).to.deep.equal(['Summary', 'Score by week', 'Score distribution', 'Operators', 'Teams', 'Criteria', 'Regions', 'Specialists', 'Plan fulfilment', 'Errors']);
 
     const db = await inPeriod().clone().count({ n: '*' }).avg({ avg: 'score' }).first();
     const summary = wb.getWorksheet('Summary')!;
@@ -102,7 +106,7 @@ describe('reports export (/reports/export.xlsx and CSV)', () => {
   });
 
   it('has one Evaluations row per evaluation and one column per criterion across rubric versions', async () => {
-    const { wb } = await workbook(leadership, `/reports/export.xlsx?${q}`);
+    const { wb } = await workbook(admin, `/reports/export.xlsx?${q}`);
     const ws = wb.getWorksheet('Evaluations')!;
     const rows = rowsOf(ws);
     const ids = (await inPeriod().clone().select('id').orderBy('id')).map((r) => Number(r.id));
@@ -146,7 +150,7 @@ describe('reports export (/reports/export.xlsx and CSV)', () => {
   });
 
   it('freezes header rows, adds autofilters and widths, and colours scores by band', async () => {
-    const { wb } = await workbook(leadership, `/reports/export.xlsx?${q}`);
+    const { wb } = await workbook(admin, `/reports/export.xlsx?${q}`);
     for (const name of ['Operators', 'Evaluations']) {
       const ws = wb.getWorksheet(name)!;
       expect(ws.views[0]).to.deep.include({ state: 'frozen', ySplit: 1 });
@@ -165,7 +169,8 @@ describe('reports export (/reports/export.xlsx and CSV)', () => {
   it('writes headers and labels in the user\'s language', async () => {
     const { agent } = await signIn(t.app, f.leadershipRu.username, f.leadershipRu.password);
     const { wb } = await workbook(agent, `/reports/export.xlsx?${q}`);
-    expect(wb.worksheets.map((w) => w.name)).to.include.members(['Сводка', 'Операторы', 'Выполнение плана', 'Оценки']);
+    expect(wb.worksheets.map((w) => w.name)).to.include.members(['Сводка', 'Операторы', 'Выполнение плана']);
+    expect(wb.worksheets.map((w) => w.name)).not.to.include('Оценки'); // leadership: aggregates only
     expect((wb.getWorksheet('Операторы')!.getRow(1).values as unknown[]).slice(1)).to.include.members(['Оператор', 'Средний балл']);
   });
 
@@ -193,7 +198,7 @@ describe('reports export (/reports/export.xlsx and CSV)', () => {
   });
 
   it('an empty period still gives every sheet, saying there is no data', async () => {
-    const { wb } = await workbook(leadership, '/reports/export.xlsx?from=2025-01-01&to=2025-01-31');
+    const { wb } = await workbook(admin, '/reports/export.xlsx?from=2025-01-01&to=2025-01-31');
     expect(wb.worksheets).to.have.length(11);
     const summary = wb.getWorksheet('Summary')!;
     expect(summary.getCell('A2').value).to.equal('No evaluations in this period');
@@ -248,7 +253,8 @@ describe('reports export (/reports/export.xlsx and CSV)', () => {
     expect(lines[0]).to.match(/^Rank,Employee code,Operator,Team,Evaluations,Average score/);
     expect(lines).to.have.length(4);
 
-    const ev = await download(leadership, `/reports/evaluations.csv?${q}`);
+    expect((await leadership.get(`/reports/evaluations.csv?${q}`)).status).to.equal(404); // call-level: not for leadership
+    const ev = await download(admin, `/reports/evaluations.csv?${q}`);
     const evLines = (ev.body as Buffer).toString('utf8').slice(1).trim().split('\r\n');
     expect(evLines).to.have.length(14);
     expect(evLines[0].endsWith('Q-1,Q-2,Q-3,Q-4,Q-5')).to.equal(true);

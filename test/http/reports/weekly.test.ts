@@ -89,7 +89,9 @@ describe('reports: the weekly report e-mail', () => {
     expect(mail.attachments).to.have.length(1);
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(mail.attachments[0].content as unknown as ArrayBuffer);
-    expect(wb.getWorksheet('Evaluations')!.rowCount).to.equal(num(inWeek?.n) + 1);
+    // Leadership gets aggregates only: no sheet of individual evaluations.
+    expect(wb.getWorksheet('Evaluations')).to.equal(undefined);
+    expect(wb.getWorksheet('Operators')).to.not.equal(undefined);
   });
 
   it('sends nothing to someone who unsubscribed before the job ran', async () => {

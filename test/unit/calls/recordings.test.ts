@@ -23,10 +23,10 @@ describe('recording preparation state (what the call page shows)', () => {
     expect(s.error?.params.detail).to.equal('ffmpeg crashed');
   });
 
-  it('failed with the media module\'s reason, or the job\'s last error when the recording has none', () => {
+  it('failed with the media module\'s reason, or "could not be prepared" (never the job\'s raw error text) when the recording has none', () => {
     const reason = { key: 'media.rejected.corrupt', params: { detail: 'truncated' } };
     expect(combinePreparationState({ status: 'failed', prepareError: reason }, job('failed')).error).to.deep.equal(reason);
-    expect(combinePreparationState({ status: 'stored', prepareError: null }, job('failed', { lastError: 'disk full' })).error).to.deep.equal({ key: 'calls.prepare.error', params: { detail: 'disk full' } });
+    expect(combinePreparationState({ status: 'stored', prepareError: null }, job('failed', { lastError: 'ffmpeg: disk full' })).error).to.deep.equal({ key: 'calls.prepare.error', params: {} });
     expect(combinePreparationState({ status: 'failed', prepareError: reason }, null).status).to.equal('failed');
   });
 
