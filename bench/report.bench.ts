@@ -185,7 +185,7 @@ function benchConfig(): Config {
 
 async function exportContext(db: Db) {
   const config = benchConfig();
-  const resolved = await resolveScope(db, { id: 1, role: 'leadership' }, { from: FROM, to: TODAY, teamId: null, regionId: null, category: null, language: null });
+  const resolved = await resolveScope(db, { id: 1, role: 'leadership' }, { from: FROM, to: TODAY, teamId: null, regionId: null, category: null, language: null, sample: 'random' });
   const t = translator('en');
   const ctx: TableContext = { t, lang: 'en', filters: resolved.filters, filterLabels: { team: null, region: null, category: null, language: null }, generatedAt: new Date(), bands: config.scoreBands };
   return { config, resolved, ctx };

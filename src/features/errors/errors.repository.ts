@@ -103,6 +103,7 @@ export async function refreshErrorDetails(db: Conn, id: number, changes: Partial
   if ('comment' in changes) patch.comment = changes.comment;
   if ('atSec' in changes) patch.at_sec = changes.atSec;
   if ('criterionCode' in changes) patch.criterion_code = changes.criterionCode;
+  if ('markId' in changes) patch.mark_id = changes.markId;
   if (!Object.keys(patch).length) return;
   await db('errors').where({ id }).update({ ...patch, updated_at: now });
 }

@@ -33,6 +33,8 @@ function canonical(s: PeriodSums): unknown {
     errorsByOperator: rows(s.errorsByOperator),
     assignments: rows(s.assignments),
     volumes: map(s.volumes),
+    lagHours: map(s.lagHours),
+    samples: rows(s.samples),
   };
 }
 

@@ -4,7 +4,7 @@ import { mergeDaySums, partsOf, summarisable, teamPart, toDaySums, type DaySums,
 
 const ALL = { from: '2026-11-01', to: '2026-11-03', teamIds: null, regionId: null, category: null, language: null };
 
-function day(o: { op: number; n: number; sum: number; critical?: number; region?: number | null; errors?: number; status?: string }): Omit<PeriodSums, 'operatorsPrevious'> {
+function day(o: { op: number; n: number; sum: number; critical?: number; region?: number | null; errors?: number; status?: string }): Omit<PeriodSums, 'operatorsPrevious' | 'samples'> {
   const moment = { key: o.op, count: o.n, n: o.n, sum: o.sum, sumSq: o.sum * o.sum, critical: o.critical ?? 0 };
   return {
     dayBins: [{ date: 'ignored', bin: 8, rubricVersionId: 1, n: o.n, scored: o.n, sum: o.sum, critical: o.critical ?? 0 }],
@@ -16,12 +16,13 @@ function day(o: { op: number; n: number; sum: number; critical?: number; region?
     errorsByCategory: [{ category: 'greeting', severity: 'minor', n: o.errors ?? 0 }],
     errorsByOperator: [{ operatorId: o.op, n: o.errors ?? 0 }],
     assignments: [{ specialistUserId: 7, status: o.status ?? 'done', n: 1 }],
+    lagHours: new Map([[2, o.n]]),
     volumes: new Map([[o.region ?? null, 10]]),
   };
 }
 
 /** As stored and read back: through JSON. */
-const stored = (s: Omit<PeriodSums, 'operatorsPrevious'>): DaySums => JSON.parse(JSON.stringify(toDaySums(s))) as DaySums;
+const stored = (s: Omit<PeriodSums, 'operatorsPrevious' | 'samples'>): DaySums => JSON.parse(JSON.stringify(toDaySums(s))) as DaySums;
 
 describe('period sums from per-day summaries', () => {
   it('come from the summaries for the whole service and for teams; a region, category or language filter reads the tables', () => {
