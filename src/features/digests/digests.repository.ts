@@ -231,9 +231,9 @@ export async function listTeams(db: Conn, supervisorUserId?: number): Promise<{ 
   return (await q).map((r) => ({ id: Number(r.id), name: r.name, supervisorUserId: r.supervisor_user_id == null ? null : Number(r.supervisor_user_id) }));
 }
 
-/** Submitted regular evaluations of a period for the operators of a scope. */
+/** Submitted evaluations of the random sample in a period for the operators of a scope (the digest's figures). */
 export async function evaluationStats(db: Conn, scope: { type: ScopeType; id: number | null }, from: string, to: string): Promise<{ count: number; averageScore: number | null; criticalFailures: number }> {
-  const q = db('evaluations as v').where('v.status', 'submitted').andWhere('v.kind', 'regular').andWhere('v.evaluation_date', '>=', from).andWhere('v.evaluation_date', '<=', to);
+  const q = db('evaluations as v').where('v.status', 'submitted').andWhere('v.kind', 'regular').andWhere('v.purpose', 'random').andWhere('v.evaluation_date', '>=', from).andWhere('v.evaluation_date', '<=', to);
   if (scope.type === 'supervisor') q.whereIn('v.operator_id', db('operators as o').join('teams as t', 't.id', 'o.team_id').where('t.supervisor_user_id', scope.id).select('o.id'));
   if (scope.type === 'team') q.whereIn('v.operator_id', db('operators').where('team_id', scope.id).select('id'));
   const r = await q.clone().count({ n: 'v.id' }).avg({ avg: 'v.score' }).first();

@@ -96,6 +96,18 @@ describe('reports: the random sample by default, the other purposes beside it', 
     expect((await leadership.get(`/reports?from=${PERIOD.from}&to=${PERIOD.to}&sample=lucky`)).status).to.equal(400);
   });
 
+  it('the home tiles show the dashboard’s own figures for the same period and sample', async () => {
+    const home = (await leadership.get('/')).text;
+    const dash = (await leadership.get('/reports')).text;
+    const tile = (html: string, label: string) => new RegExp(`${label}</div>\\s*<div class="stat-value[^"]*">([^<]*)<`).exec(html)?.[1]?.trim();
+    expect(tile(home, 'Evaluations')).to.equal('3');
+    expect(tile(dash, 'Evaluations')).to.equal('3');
+    expect(tile(home, 'Average score')).to.equal('93.3');
+    expect(tile(dash, 'Average score')?.startsWith('93.3')).to.equal(true);
+    expect(tile(home, 'Critical failures')).to.equal(tile(dash, 'Critical failures'));
+    expect(home).to.contain('last 30 days, random sample');
+  });
+
   it('the workbook says which sample its figures come from, and lists every purpose', async () => {
     const res = await leadership.get(`/reports/export.xlsx?from=${PERIOD.from}&to=${PERIOD.to}`).buffer(true).parse((r, cb) => {
       const chunks: Buffer[] = [];
