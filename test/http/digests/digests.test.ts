@@ -39,7 +39,7 @@ describe('digests (ma\'lumotnoma) on demand', () => {
     const parsed = parseMail(mail.raw);
     expect(parsed.subject).to.equal('Справка: Смены: Bobur Aliyev, 01.05.2026 – 07.05.2026');
     expect(parsed.text).to.contain('Здравствуйте, Bobur Aliyev!');
-    expect(parsed.text).to.contain('Оценено вызовов: 2');
+    expect(parsed.text).to.contain('Оценено вызовов (случайная выборка): 2');
     expect(parsed.text).to.contain('Зафиксировано ошибок: 3');
     expect(parsed.text).to.contain('Сбор информации: 1');
     expect(parsed.text).to.contain(`${BASE_URL}/digests/${row.id}`);
