@@ -155,7 +155,7 @@ export function plansController(deps: AppDeps) {
     // GET /plans/:id/verify
     async verify(req: Request, res: Response) {
       const outcome = await service.verifyStoredPlan(deps, idParam(req));
-      if (wantsJson(req)) return res.json({ planId: outcome.plan.id, ...outcome.result, currentPopulation: outcome.currentPopulation, storedPicks: outcome.storedPicks });
+      if (wantsJson(req)) return res.json({ planId: outcome.plan.id, ...outcome.result, currentPopulation: outcome.currentPopulation, storedPicks: outcome.storedPicks, lateArrivals: outcome.lateArrivals });
       res.renderPage('plans/verify', {
         title: req.t('plans.verify.title', { id: outcome.plan.id }),
         subtitle: req.t('plans.plan.subtitle', { date: req.fmt.date(outcome.plan.planDate) }),
