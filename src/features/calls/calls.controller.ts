@@ -194,8 +194,10 @@ export function callsController(deps: AppDeps) {
           if (!parsed.ok) throw new ValidationError(parsed.fields); // the same form just validated: cannot happen
           const displayName = service.cleanOriginalName(file.originalname) ?? '';
           try {
-            const r = await service.ingestCall(deps, { metadata: parsed.value, recording: { path: file.path, originalName: file.originalname }, actor });
-            results.push({ file: displayName, outcome: r.outcome, callId: r.callId, url: `/calls/${r.callId}`, message: req.t(`calls.upload.result.${r.outcome}`) });
+            const externalIdGenerated = !String(body.externalId ?? '').trim();
+            const r = await service.ingestCall(deps, { metadata: parsed.value, recording: { path: file.path, originalName: file.originalname }, actor, externalIdGenerated });
+            const message = r.outcome === 'duplicate' && externalIdGenerated ? req.t('calls.upload.result.alreadyUploaded', { id: r.callId }) : req.t(`calls.upload.result.${r.outcome}`);
+            results.push({ file: displayName, outcome: r.outcome, callId: r.callId, url: `/calls/${r.callId}`, message });
           } catch (e) {
             if (!(e instanceof AppError) || e.status >= 500 || e instanceof ValidationError) throw e;
             results.push({ file: displayName, outcome: 'rejected', status: e.status, key: e.key, message: req.t(e.key, e.params) });

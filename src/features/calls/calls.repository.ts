@@ -295,6 +295,12 @@ export async function findCallBySourceAndExternalId(
   return r ? { id: Number(r.id), recordingId: r.recording_id == null ? null : Number(r.recording_id), recordingSha256: r.sha256 ?? null } : null;
 }
 
+/** The oldest call (not deleted) whose recording has these bytes: an upload without an id is idempotent by its audio. */
+export async function findCallByRecordingSha(db: Knex | Knex.Transaction, sha256: string): Promise<{ id: number; recordingId: number } | null> {
+  const r = await db('calls as c').join('recordings as rec', 'rec.id', 'c.recording_id').where('rec.sha256', sha256).whereNull('c.deleted_at').orderBy('c.id').first('c.id', 'c.recording_id');
+  return r ? { id: Number(r.id), recordingId: Number(r.recording_id) } : null;
+}
+
 export interface NewCall {
   source: string;
   externalId: string;

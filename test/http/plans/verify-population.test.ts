@@ -4,7 +4,7 @@
 // calls that can be heard: those without a usable recording are counted and listed apart.
 import { expect } from 'chai';
 import { createTestApp, signIn, type TestApp } from '../../helpers/app';
-import { TEST_PASSWORD, makeCall } from '../../helpers/builders';
+import { TEST_PASSWORD } from '../../helpers/builders';
 import { insertReturningId } from '../../../src/db';
 import { addCall, drawDay, verifyStoredPlan } from '../../../src/features/plans/plans.service';
 import { TODAY, YESTERDAY, at, makeCallsOn, makeOperators, makePeople, makeRecording, makeRules, putOnDuty } from './plan-fixtures';
