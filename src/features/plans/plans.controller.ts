@@ -29,6 +29,7 @@ const id = (key: string) => z.coerce.number({ error: key }).int({ error: key }).
 const reassignBodySchema = z.object({ specialistUserId: id('plans.reassign.specialistInvalid') });
 const drawBodySchema = z.object({ date: z.string().trim().max(20).catch(''), redraw: z.string().optional().catch(undefined) });
 const addCallBodySchema = z.object({ callId: id('plans.add.callIdInvalid'), specialistUserId: id('plans.reassign.specialistInvalid') });
+const decisionBodySchema = z.object({ note: z.string().trim().max(1000).optional().catch(undefined) });
 
 const viewer = (req: Request): service.Viewer => ({ id: req.user!.id, role: req.user!.role });
 
@@ -94,7 +95,7 @@ export function plansController(deps: AppDeps) {
     res: Response,
     o: { form?: RuleFormValues; formErrors?: FieldError[]; dutyRows?: DutyFormRow[]; dutyErrors?: FieldError[]; status?: number },
   ): Promise<void> {
-    const [ruleSets, duty] = await Promise.all([service.listRuleSets(deps), service.listDuty(deps)]);
+    const [ruleSets, duty, proposals] = await Promise.all([service.listRuleSets(deps), service.listDuty(deps), service.listProposals(deps, viewer(req))]);
     let form = o.form;
     const editId = positiveInt(req.query.id);
     if (!form) {
@@ -121,6 +122,9 @@ export function plansController(deps: AppDeps) {
       categories: CATEGORY_OPTIONS,
       callLanguages: LANGUAGE_OPTIONS,
       suggestedQuota: positiveInt(req.query.suggestedQuota) ?? null,
+      proposals,
+      proposer: req.user!.role === 'specialist',
+      appliesAtOnce: deps.config.specialistRulesApply,
     });
   }
 
@@ -215,7 +219,15 @@ export function plansController(deps: AppDeps) {
       const id = req.params.id ? idParam(req) : undefined;
       const form = { ...ruleFormFromBody(req.body as Record<string, unknown>), id };
       try {
-        const savedId = await service.saveRuleSet(deps, { id, name: form.name, isActive: form.isActive, rules: rulesInputFromForm(form) }, req.user!.id);
+        const input = { id, name: form.name, isActive: form.isActive, rules: rulesInputFromForm(form) };
+        if (req.user!.role === 'specialist') {
+          // A specialist proposes; a supervisor or an administrator approves (unless set to apply at once).
+          const outcome = await service.proposeRuleSet(deps, input, req.user!.id, { applyAtOnce: deps.config.specialistRulesApply });
+          flash(req, { type: 'success', key: outcome.kind === 'applied' ? 'plans.proposals.appliedAtOnce' : 'plans.proposals.sent', params: { name: form.name } });
+          res.redirect(303, outcome.kind === 'applied' ? `/plans/rules?id=${outcome.ruleSetId}` : '/plans/rules#proposals');
+          return;
+        }
+        const savedId = await service.saveRuleSet(deps, input, req.user!.id);
         flash(req, { type: 'success', key: 'plans.rules.saved', params: { name: form.name } });
         res.redirect(303, `/plans/rules?id=${savedId}`);
       } catch (e) {
@@ -223,6 +235,28 @@ export function plansController(deps: AppDeps) {
         const overlap = e.fields.some((f) => f.key === 'plans.rules.overlap');
         await renderRules(req, res, { form, formErrors: e.fields, status: overlap ? 409 : 400 });
       }
+    },
+
+    // POST /plans/rules/proposals/:id/approve
+    async approveProposal(req: Request, res: Response) {
+      const body = decisionBodySchema.parse(req.body ?? {});
+      try {
+        const ruleSetId = await service.approveProposal(deps, idParam(req), req.user!.id, body.note || null);
+        flash(req, { type: 'success', key: 'plans.proposals.approved' });
+        res.redirect(303, `/plans/rules?id=${ruleSetId}`);
+      } catch (e) {
+        // Approving checks the rules again: an overlap that appeared since is shown like a save's.
+        if (!(e instanceof ValidationError)) throw e;
+        await renderRules(req, res, { formErrors: e.fields, status: e.fields.some((f) => f.key === 'plans.rules.overlap') ? 409 : 400 });
+      }
+    },
+
+    // POST /plans/rules/proposals/:id/reject
+    async rejectProposal(req: Request, res: Response) {
+      const body = decisionBodySchema.parse(req.body ?? {});
+      await service.rejectProposal(deps, idParam(req), req.user!.id, body.note || null);
+      flash(req, { type: 'success', key: 'plans.proposals.rejected' });
+      res.redirect(303, '/plans/rules#proposals');
     },
 
     // POST /plans/duty
