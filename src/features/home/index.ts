@@ -6,6 +6,7 @@ import { ROLES } from '../../auth/roles';
 import { tashkentToday } from '../../time';
 import { defaultPeriod } from '../reports/aggregate';
 import { buildDashboard, resolveScope } from '../reports/reports.service';
+import { unreadHandovers } from '../digests/digests.service';
 import * as repo from './home.repository';
 
 export function homeRoutes(deps: AppDeps): Router {
@@ -15,7 +16,7 @@ export function homeRoutes(deps: AppDeps): Router {
     const today = tashkentToday(deps.clock);
     const data: Record<string, unknown> = { title: req.t('home.title'), today };
     if (user.role === 'specialist') data.specialist = await repo.specialistToday(deps.db, user.id, today);
-    if (user.role === 'supervisor') data.supervisor = await repo.supervisorInbox(deps.db, user.id, today);
+    if (user.role === 'supervisor') data.supervisor = { ...(await repo.supervisorInbox(deps.db, user.id, today)), newDigests: await unreadHandovers(deps, user.id) };
     if (user.role === 'leadership' || user.role === 'supervisor') {
       // The same figures as the dashboard's default view (last 30 days, random sample, a
       // supervisor's own teams): built by the dashboard's own code, so the two always agree.
