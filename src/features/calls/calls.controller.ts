@@ -107,11 +107,13 @@ export function callsController(deps: AppDeps) {
     async show(req: Request, res: Response) {
       const viewer = viewerOf(req);
       const call = await service.callForViewer(deps, viewer, idParam(req));
+      // A blind second reviewer must not see the review they are checking.
+      const blind = viewer.role === 'specialist' && (await repo.owesBlindReview(deps.db, viewer.id, call.id));
       const [card, callbacks, recording, evaluations, callbackOf] = await Promise.all([
         repo.findCallCard(deps.db, call.id),
         repo.listCallbacks(deps.db, call.id),
         call.recordingId ? recRepo.findRecording(deps.db, call.recordingId) : Promise.resolve(null),
-        repo.listCallEvaluations(deps.db, call.id),
+        repo.listCallEvaluations(deps.db, call.id, blind ? { blindFor: viewer.id } : {}),
         call.callbackOfCallId ? repo.findCallDetail(deps.db, call.callbackOfCallId) : Promise.resolve(null),
       ]);
       // Opening a call is one of the two ways its media gets prepared (the other: a plan draws it).

@@ -135,6 +135,8 @@ export interface NewEvaluation {
   /** why the call is heard: from the specialist's assignment, else on_request */
   purpose: Purpose;
   now: string;
+  /** regular (judges the operator) unless a blind second review (judges the evaluator) */
+  kind?: 'regular' | 'second_review';
 }
 
 export async function insertEvaluation(db: Conn, e: NewEvaluation): Promise<number> {
@@ -143,7 +145,7 @@ export async function insertEvaluation(db: Conn, e: NewEvaluation): Promise<numb
     operator_id: e.operatorId,
     rubric_version_id: e.rubricVersionId,
     specialist_user_id: e.specialistUserId,
-    kind: 'regular',
+    kind: e.kind ?? 'regular',
     purpose: e.purpose,
     status: 'draft',
     revision: 0,
