@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { AppDeps } from '../../app-context';
 import { AppError, ValidationError, fieldErrorsFromZod, type FieldError } from '../../http/errors';
 import { flash, idParam, wantsJson } from '../../http/guards';
-import { isIsoDate, tashkentToday } from '../../time';
+import { addDays, isIsoDate, tashkentToday } from '../../time';
 import { SIZING_FORMULA } from './sizing';
 import { ALGORITHM_VERSION } from './draw';
 import { defaultPlanRules } from './plan-rules';
@@ -13,6 +13,7 @@ import {
   LANGUAGE_OPTIONS,
   SIZING_FORMULA_PARTS,
   dutyFormFromBody,
+  parsePeriod,
   ruleFormFromBody,
   ruleFormFromRules,
   rulesInputFromForm,
@@ -58,6 +59,8 @@ export function plansController(deps: AppDeps) {
     const page = positiveInt(req.query.page) ?? 1;
     const model = await service.planPage(deps, { planDate: o.planDate, planId: o.planId, specialistUserId, status, page }, viewer(req));
     const scheduledFailure = model.plans.length ? null : await service.scheduledDrawFailure(deps, model.planDate);
+    // Coverage over the 30 days of calls before the plan day.
+    const coverage = await service.coveragePage(deps, { fromDate: addDays(model.planDate, -30), toDate: addDays(model.planDate, -1) }, req.query as Record<string, unknown>, deps.config.highAcuityCategories, viewer(req));
     const dateLabel = req.fmt.date(model.planDate);
     res.status(o.status ?? 200).renderPage('plans/plan', {
       title: o.planId ? req.t('plans.plan.titleById', { id: o.planId }) : req.t('plans.plan.title'),
@@ -68,6 +71,8 @@ export function plansController(deps: AppDeps) {
       statuses: ASSIGNMENT_STATUSES,
       error: o.error ?? null,
       scheduledFailure,
+      coverage,
+      coverageHidden: o.planId === undefined ? { date: model.planDate } : {},
       addValues: o.addValues ?? {},
       drawTime: deps.config.planDrawTime,
       algorithmVersion: ALGORITHM_VERSION,
@@ -278,7 +283,9 @@ export function plansController(deps: AppDeps) {
       const defaults = await service.sizingDefaults(deps);
       const values = sizingFormFromQuery(req.query as Record<string, unknown>, defaults);
       const m = await service.sizingPage(deps, values, viewer(req));
-      res.status(m.errors.length ? 400 : 200).renderPage('plans/sizing', {
+      const period = parsePeriod(values.from, values.to);
+      const coverage = Array.isArray(period) ? null : await service.coveragePage(deps, period, req.query as Record<string, unknown>, deps.config.highAcuityCategories, viewer(req));
+      res.status(m.errors.length || coverage?.errors.length ? 400 : 200).renderPage('plans/sizing', {
         title: req.t('plans.sizing.title'),
         subtitle: req.t('plans.sizing.subtitle'),
         tab: 'sizing',
@@ -287,6 +294,8 @@ export function plansController(deps: AppDeps) {
         formulaParts: SIZING_FORMULA_PARTS,
         confidences: service.SIZING_CONFIDENCES,
         scripts: m.result ? ['plans'] : [],
+        coverage,
+        coverageHidden: values,
       });
     },
   };

@@ -16,6 +16,7 @@ import { PlanError, eligibilityDates, findOverlaps, parsePlanRules, type PlanMes
 import { parseDuty, parsePeriod, ruleFieldName, sizingNumber, type DutyFormRow, type SizingFormValues } from './plans.forms';
 import * as repo from './plans.repository';
 import { countWorkingDays, estimateScoreStdDev, sizePlan, type SizingResult } from './sizing';
+import { evaluateCoverage, parseStandard, type CoverageFacts, type CoverageResult } from './coverage';
 
 type Deps = Pick<AppDeps, 'db' | 'jobs' | 'clock' | 'logger'>;
 
@@ -834,6 +835,61 @@ export async function sizingPage(deps: Pick<AppDeps, 'db' | 'clock'>, values: Si
     const fieldMap: Record<string, string> = { scoreStdDev: 'sigma', overheadMinutesPerCall: 'overheadMinutes', avgCallDurationSec: 'from' };
     return { ...base, errors: e.fields.map((f) => ({ ...f, field: fieldMap[f.field] ?? f.field })), sigma, avgCallDurationSec: avg, operators, visibleOperatorIds };
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Coverage against a named standard (shown on sizing and on the plan page)
+
+export interface CoveragePage {
+  period: { fromDate: string; toDate: string };
+  result: CoverageResult;
+  standardValues: Record<string, string>;
+  errors: FieldError[];
+  overdue: { rows: repo.OverdueReview[]; total: number };
+  operatorNames: Map<number, string>;
+  highAcuityCategories: readonly string[];
+}
+
+/**
+ * Review coverage of a period against the standard asked for (APCO/NENA ANS 1.107.1 unless told),
+ * with the overdue reviews and the under-covered operators (a supervisor: their teams' only).
+ */
+export async function coveragePage(
+  deps: Pick<AppDeps, 'db' | 'clock'>,
+  period: { fromDate: string; toDate: string },
+  query: Record<string, unknown>,
+  highAcuityCategories: readonly string[],
+  viewer: Viewer,
+): Promise<CoveragePage> {
+  const { db } = deps;
+  const { standard, values, errors } = parseStandard(query);
+  const lagSec = standard.maxLagDays === null ? null : standard.maxLagDays * 86_400;
+  const [byCategory, reviews, months, teamIds] = await Promise.all([
+    repo.callsByCategory(db, period.fromDate, period.toDate),
+    repo.reviewCounts(db, period.fromDate, period.toDate, lagSec),
+    repo.operatorMonths(db, period.fromDate, period.toDate),
+    teamScope(deps, viewer),
+  ]);
+  const overdue = lagSec === null ? { rows: [], total: 0 } : await repo.overdueReviews(db, new Date(deps.clock().getTime() - lagSec * 1000).toISOString());
+  const reviewedByCategory = new Map<string, number>();
+  for (const r of reviews) reviewedByCategory.set(r.category, (reviewedByCategory.get(r.category) ?? 0) + r.calls);
+  const facts: CoverageFacts = {
+    calls: [...byCategory.values()].reduce((s, n) => s + n, 0),
+    randomReviewed: reviews.filter((r) => r.purpose === 'random').reduce((s, r) => s + r.calls, 0),
+    reviews: reviews.reduce((s, r) => s + r.reviews, 0),
+    lateReviews: reviews.reduce((s, r) => s + r.late, 0),
+    callsByCategory: byCategory,
+    reviewedByCategory,
+    operatorMonths: months,
+    overdue: overdue.total,
+  };
+  const result = evaluateCoverage(facts, standard, highAcuityCategories);
+  const ops = await repo.operatorsByIds(db, result.underCovered.map((u) => u.operatorId));
+  result.underCovered = result.underCovered.filter((u) => inScope(teamIds, ops.get(u.operatorId)?.teamId ?? null));
+  return {
+    period, result, standardValues: values, errors, overdue, highAcuityCategories,
+    operatorNames: new Map([...ops.values()].map((o) => [o.id, o.fullName])),
+  };
 }
 
 /** Tashkent wall-clock instant of a day's scheduled draw: the clock the demo seed draws past days with. */
