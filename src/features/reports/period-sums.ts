@@ -96,11 +96,13 @@ export interface DaySums extends EvaluationSums {
 }
 
 /**
- * Whether a scope's sums can come from the per-day summaries: they are kept for the whole service
- * and per team, so a scope filtered by a call's region, category or language reads the tables.
+ * Whether a scope's sums can come from the per-day summaries: they are kept for the whole service,
+ * per team, and per call region, category and language of the whole service. A team scope with a
+ * call filter, or two call filters together, read the tables.
  */
 export function summarisable(scope: ReportScope): boolean {
-  return scope.regionId === null && scope.category === null && scope.language === null;
+  const filters = [scope.regionId, scope.category, scope.language].filter((f) => f !== null).length;
+  return scope.teamIds === null ? filters <= 1 : filters === 0;
 }
 
 /** The stored part holding a team's sums (operators without a team: 'team:none'). */
@@ -108,9 +110,44 @@ export function teamPart(teamId: number | null): string {
   return teamId === null ? 'team:none' : `team:${teamId}`;
 }
 
-/** The stored parts a summarisable scope adds up: the whole service, or its teams. */
-export function partsOf(scope: ReportScope): string[] {
-  return scope.teamIds === null ? ['all'] : scope.teamIds.map(teamPart);
+/** The stored part of the calls of a region ('region:none': calls without one). */
+export function regionPart(regionId: number | null): string {
+  return regionId === null ? 'region:none' : `region:${regionId}`;
+}
+
+/** The stored part of the calls of a category, by its id in report_call_categories ('cat:none': no category). */
+export function categoryPart(categoryId: number | null): string {
+  return categoryId === null ? 'cat:none' : `cat:${categoryId}`;
+}
+
+/** The stored part of the calls in a language ('lang:none': not known). */
+export function languagePart(language: string | null): string {
+  return language === null ? 'lang:none' : `lang:${language}`;
+}
+
+/**
+ * The stored parts a summarisable scope adds up: the whole service, its teams, or the one call
+ * region, category (named by its id: `categoryIds`) or language it is filtered by. A category with
+ * no id has no calls, hence no part.
+ */
+export function partsOf(scope: ReportScope, categoryIds: ReadonlyMap<string, number> = new Map()): string[] {
+  if (scope.teamIds !== null) return scope.teamIds.map(teamPart);
+  if (scope.regionId !== null) return [regionPart(scope.regionId)];
+  if (scope.category !== null) return categoryIds.has(scope.category) ? [categoryPart(categoryIds.get(scope.category)!)] : [];
+  if (scope.language !== null) return [languagePart(scope.language)];
+  return ['all'];
+}
+
+/** Every stored part a grouped row adds to: its team's, the whole service's, and its call's region, category and language. */
+export function partsOfRow(row: PartKeyed, categoryIds: ReadonlyMap<string, number>): string[] {
+  const out = [teamPart(row.teamId ?? null), 'all'];
+  if (row.dimRegion !== undefined) out.push(regionPart(row.dimRegion));
+  if (row.dimCategory !== undefined) {
+    const id = row.dimCategory === null ? null : categoryIds.get(row.dimCategory);
+    if (id !== undefined) out.push(categoryPart(id));
+  }
+  if (row.dimLanguage !== undefined) out.push(languagePart(row.dimLanguage));
+  return out;
 }
 
 const momentTuple = (m: MomentRow): Moment6 => [m.key, m.count, m.n, m.sum, m.sumSq, m.critical];
@@ -285,15 +322,16 @@ function emptyRows(): TableRows {
   return { dayBins: [], opRegion: [], work: [], flagged: [], errors: [], lags: [], assignments: [], volumes: [] };
 }
 
-/** Splits rows read by team into one set of rows per team. */
-export function rowsPerTeam(rows: TableRows): Map<number | null, TableRows> {
-  const out = new Map<number | null, TableRows>();
+/** Splits rows read by part into one set of rows per stored part (a row goes to each of its parts). */
+export function rowsPerPart(rows: TableRows, partsOf: (row: PartKeyed) => string[]): Map<string, TableRows> {
+  const out = new Map<string, TableRows>();
   for (const k of Object.keys(rows) as (keyof TableRows)[]) {
     for (const r of rows[k]) {
-      const key = r.teamId ?? null;
-      let team = out.get(key);
-      if (!team) out.set(key, (team = emptyRows()));
-      (team[k] as PartKeyed[]).push(r);
+      for (const key of partsOf(r)) {
+        let part = out.get(key);
+        if (!part) out.set(key, (part = emptyRows()));
+        (part[k] as PartKeyed[]).push(r);
+      }
     }
   }
   return out;
@@ -342,5 +380,5 @@ export function daySumsOf(day: string, rows: TableRows): DaySums {
 /** A period's rows, read from the tables for any scope (already limited to its sample), as its sums (the dated bins kept as read). */
 export function periodSumsOf(rows: TableRows): Omit<PeriodSums, 'operatorsPrevious' | 'samples'> {
   const { operatorsPrevious: _none, samples: _samples, ...sums } = mergeDaySums([{ day: '', sums: rowsAsDaySums({ ...rows, dayBins: [] }) }], []);
-  return { ...sums, dayBins: rows.dayBins.map(({ teamId: _teamId, purpose: _purpose, ...bin }) => bin) };
+  return { ...sums, dayBins: rows.dayBins.map(({ date, bin, rubricVersionId, n, scored, sum, critical }) => ({ date, bin, rubricVersionId, n, scored, sum, critical })) };
 }

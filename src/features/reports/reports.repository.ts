@@ -20,12 +20,17 @@ export interface ReportScope extends Period {
   byTeam?: boolean;
   /** Also group every evaluation sum by its purpose, every purpose read (rows then carry purpose): the day summaries. */
   byPurpose?: boolean;
+  /** Also group every sum by the call's region, category and language (rows then carry them): the day summaries' filter parts. */
+  byDims?: boolean;
 }
 
-/** The part keys of a grouped row: the operator's team (byTeam) and the evaluation's purpose (byPurpose). */
+/** The part keys of a grouped row: the operator's team (byTeam), the evaluation's purpose (byPurpose), the call's region, category and language (byDims). */
 export interface PartKeyed {
   teamId?: number | null;
   purpose?: Purpose;
+  dimRegion?: number | null;
+  dimCategory?: string | null;
+  dimLanguage?: string | null;
 }
 
 /**
@@ -35,6 +40,8 @@ export interface PartKeyed {
 function groupByPart(q: Knex.QueryBuilder, s: ReportScope, o: { purpose: boolean } = { purpose: true }): Knex.QueryBuilder {
   if (s.byTeam) q.select('o.team_id as team_id').groupBy('o.team_id');
   if (s.byPurpose && o.purpose) q.select('v.purpose as purpose').groupBy('v.purpose');
+  // `c` (the call) is joined whenever byDims is set (see needsCall).
+  if (s.byDims) q.select('c.region_id as dim_region', 'c.category as dim_category', 'c.language as dim_language').groupBy('c.region_id', 'c.category', 'c.language');
   return q;
 }
 
@@ -42,6 +49,11 @@ function partOf(r: Record<string, unknown>, s: ReportScope): PartKeyed {
   const out: PartKeyed = {};
   if (s.byTeam) out.teamId = r.team_id == null ? null : Number(r.team_id);
   if (s.byPurpose && r.purpose != null) out.purpose = r.purpose as Purpose;
+  if (s.byDims) {
+    out.dimRegion = r.dim_region == null ? null : Number(r.dim_region);
+    out.dimCategory = (r.dim_category as string | null) ?? null;
+    out.dimLanguage = (r.dim_language as string | null) ?? null;
+  }
   return out;
 }
 
@@ -60,7 +72,7 @@ function joinOperatorForTeam(q: Knex.QueryBuilder, s: ReportScope, operatorColum
 }
 
 function needsCall(s: ReportScope): boolean {
-  return s.regionId !== null || s.category !== null || s.language !== null;
+  return s.regionId !== null || s.category !== null || s.language !== null || !!s.byDims;
 }
 
 function applyCallFilters(q: Knex.QueryBuilder, s: ReportScope, alias = 'c'): void {
@@ -377,10 +389,16 @@ export async function regions(db: Knex): Promise<RegionRow[]> {
   return rows.map((r) => ({ id: Number(r.id), code: String(r.code), names: { uz: r.name_uz, ru: r.name_ru, en: r.name_en } }));
 }
 
-/** Incident categories calls have been filed under. */
+/** Incident categories calls have been filed under (kept by triggers on calls: no scan of the calls table). */
 export async function callCategories(db: Knex): Promise<string[]> {
-  const rows = await db('calls').distinct('category').whereNotNull('category').orderBy('category');
+  const rows = await db('report_call_categories').select('category').orderBy('category');
   return rows.map((r) => String(r.category)).filter(Boolean);
+}
+
+/** Category → its id in report_call_categories (the stored day parts name categories by id). */
+export async function categoryIds(db: Knex): Promise<Map<string, number>> {
+  const rows = await db('report_call_categories').select('id', 'category');
+  return new Map(rows.map((r) => [String(r.category), Number(r.id)]));
 }
 
 export async function userNames(db: Knex, ids: readonly number[]): Promise<Map<number, string>> {

@@ -31,7 +31,7 @@ import {
 import type { ReportFilters } from './reports.schema';
 import * as repo from './reports.repository';
 import { daysOf } from '../../time';
-import { combineDaySums, daySumsOf, mergeDaySums, partsOf, periodSumsOf, rowsPerTeam, summarisable, teamPart, type DaySums, type PeriodSums, type SampleSums, type TableRows } from './period-sums';
+import { daySumsOf, mergeDaySums, partsOf, partsOfRow, periodSumsOf, rowsPerPart, summarisable, type DaySums, type PeriodSums, type SampleSums, type TableRows } from './period-sums';
 import { PURPOSES, type Purpose, type Sample } from '../evaluations/purpose';
 
 /**
@@ -269,12 +269,19 @@ async function readTableRows(db: Knex, scope: repo.ReportScope): Promise<TableRo
   };
 }
 
-/** One day's stored parts: each team's sums, and the whole service's (the teams' added up); every purpose kept apart. */
+/**
+ * One day's stored parts — the whole service's, each team's, and each call region's, category's and
+ * language's — from one read of the tables grouped by all of them; every purpose kept apart.
+ */
 export async function computeDayParts(db: Knex, day: string): Promise<Map<string, DaySums>> {
-  const rows = await readTableRows(db, { from: day, to: day, teamIds: null, regionId: null, category: null, language: null, byTeam: true, byPurpose: true });
+  const [rows, categoryIds] = await Promise.all([
+    readTableRows(db, { from: day, to: day, teamIds: null, regionId: null, category: null, language: null, byTeam: true, byPurpose: true, byDims: true }),
+    repo.categoryIds(db),
+  ]);
   const parts = new Map<string, DaySums>();
-  for (const [teamId, teamRows] of rowsPerTeam(rows)) parts.set(teamPart(teamId), daySumsOf(day, teamRows));
-  parts.set('all', combineDaySums(day, [...parts.values()]));
+  for (const [part, partRows] of rowsPerPart(rows, (r) => partsOfRow(r, categoryIds))) parts.set(part, daySumsOf(day, partRows));
+  // A quiet day still gets its (empty) whole-service part: that is what marks it summed.
+  if (!parts.has('all')) parts.set('all', daySumsOf(day, { dayBins: [], opRegion: [], work: [], flagged: [], errors: [], lags: [], assignments: [], volumes: [] }));
   return parts;
 }
 
@@ -303,7 +310,8 @@ export async function freshDaySums(db: Knex, from: string, to: string, parts: re
 /** A scope's sums and its previous period's operator sums: from the day summaries when the scope allows, else from the tables. */
 export async function periodSums(db: Knex, scope: repo.ReportScope, previous: Period, clock?: () => Date): Promise<PeriodSums> {
   if (summarisable(scope)) {
-    const days = await freshDaySums(db, previous.from, scope.to, partsOf(scope), clock);
+    const parts = partsOf(scope, scope.category !== null ? await repo.categoryIds(db) : undefined);
+    const days = await freshDaySums(db, previous.from, scope.to, parts, clock);
     const current = days.filter((d) => d.day >= scope.from);
     const before = days.filter((d) => d.day < scope.from).map((d) => d.sums);
     return mergeDaySums(current, before, scope.sample ?? 'random');
