@@ -945,13 +945,14 @@ export interface OverdueReview {
 
 /**
  * Calls drawn into active plans whose review is still open (not started, in progress, unassigned)
- * although the call started before `startedBefore` (the lag target ago): overdue. The first `limit`,
+ * although the call (of the period) started before `startedBefore` (the lag target ago): overdue. The first `limit`,
  * oldest call first, and how many there are.
  */
-export async function overdueReviews(db: Conn, startedBefore: string, limit = 50): Promise<{ rows: OverdueReview[]; total: number }> {
+export async function overdueReviews(db: Conn, period: { fromDate: string; toDate: string }, startedBefore: string, limit = 50): Promise<{ rows: OverdueReview[]; total: number }> {
   const base = () => db('assignments as a')
     .join('plans as p', 'p.id', 'a.plan_id')
     .join('calls as c', 'c.id', 'a.call_id')
+    .whereBetween('c.call_date', [period.fromDate, period.toDate])
     .where('p.status', 'active')
     .whereIn('a.status', ['new', 'in_progress', 'unassigned'])
     .whereNull('c.deleted_at')

@@ -870,7 +870,7 @@ export async function coveragePage(
     repo.operatorMonths(db, period.fromDate, period.toDate),
     teamScope(deps, viewer),
   ]);
-  const overdue = lagSec === null ? { rows: [], total: 0 } : await repo.overdueReviews(db, new Date(deps.clock().getTime() - lagSec * 1000).toISOString());
+  const overdue = lagSec === null ? { rows: [], total: 0 } : await repo.overdueReviews(db, period, new Date(deps.clock().getTime() - lagSec * 1000).toISOString());
   const reviewedByCategory = new Map<string, number>();
   for (const r of reviews) reviewedByCategory.set(r.category, (reviewedByCategory.get(r.category) ?? 0) + r.calls);
   const facts: CoverageFacts = {
