@@ -22,6 +22,8 @@ import {
   type RuleFormValues,
 } from './plans.forms';
 import * as service from './plans.service';
+import * as proposalService from './proposals.service';
+import * as coverageService from './coverage.service';
 import type { AssignmentStatus } from './plans.repository';
 
 const ASSIGNMENT_STATUSES: readonly AssignmentStatus[] = ['new', 'in_progress', 'done', 'unassigned'];
@@ -60,7 +62,7 @@ export function plansController(deps: AppDeps) {
     const model = await service.planPage(deps, { planDate: o.planDate, planId: o.planId, specialistUserId, status, page }, viewer(req));
     const scheduledFailure = model.plans.length ? null : await service.scheduledDrawFailure(deps, model.planDate);
     // Coverage over the 30 days of calls before the plan day.
-    const coverage = await service.coveragePage(deps, { fromDate: addDays(model.planDate, -30), toDate: addDays(model.planDate, -1) }, req.query as Record<string, unknown>, deps.config.highAcuityCategories, viewer(req));
+    const coverage = await coverageService.coveragePage(deps, { fromDate: addDays(model.planDate, -30), toDate: addDays(model.planDate, -1) }, req.query as Record<string, unknown>, deps.config.highAcuityCategories, viewer(req));
     const dateLabel = req.fmt.date(model.planDate);
     res.status(o.status ?? 200).renderPage('plans/plan', {
       title: o.planId ? req.t('plans.plan.titleById', { id: o.planId }) : req.t('plans.plan.title'),
@@ -100,7 +102,7 @@ export function plansController(deps: AppDeps) {
     res: Response,
     o: { form?: RuleFormValues; formErrors?: FieldError[]; dutyRows?: DutyFormRow[]; dutyErrors?: FieldError[]; status?: number },
   ): Promise<void> {
-    const [ruleSets, duty, proposals] = await Promise.all([service.listRuleSets(deps), service.listDuty(deps), service.listProposals(deps, viewer(req))]);
+    const [ruleSets, duty, proposals] = await Promise.all([service.listRuleSets(deps), service.listDuty(deps), proposalService.listProposals(deps, viewer(req))]);
     let form = o.form;
     const editId = positiveInt(req.query.id);
     if (!form) {
@@ -227,7 +229,7 @@ export function plansController(deps: AppDeps) {
         const input = { id, name: form.name, isActive: form.isActive, rules: rulesInputFromForm(form) };
         if (req.user!.role === 'specialist') {
           // A specialist proposes; a supervisor or an administrator approves (unless set to apply at once).
-          const outcome = await service.proposeRuleSet(deps, input, req.user!.id, { applyAtOnce: deps.config.specialistRulesApply });
+          const outcome = await proposalService.proposeRuleSet(deps, input, req.user!.id, { applyAtOnce: deps.config.specialistRulesApply });
           flash(req, { type: 'success', key: outcome.kind === 'applied' ? 'plans.proposals.appliedAtOnce' : 'plans.proposals.sent', params: { name: form.name } });
           res.redirect(303, outcome.kind === 'applied' ? `/plans/rules?id=${outcome.ruleSetId}` : '/plans/rules#proposals');
           return;
@@ -246,7 +248,7 @@ export function plansController(deps: AppDeps) {
     async approveProposal(req: Request, res: Response) {
       const body = decisionBodySchema.parse(req.body ?? {});
       try {
-        const ruleSetId = await service.approveProposal(deps, idParam(req), req.user!.id, body.note || null);
+        const ruleSetId = await proposalService.approveProposal(deps, idParam(req), req.user!.id, body.note || null);
         flash(req, { type: 'success', key: 'plans.proposals.approved' });
         res.redirect(303, `/plans/rules?id=${ruleSetId}`);
       } catch (e) {
@@ -259,7 +261,7 @@ export function plansController(deps: AppDeps) {
     // POST /plans/rules/proposals/:id/reject
     async rejectProposal(req: Request, res: Response) {
       const body = decisionBodySchema.parse(req.body ?? {});
-      await service.rejectProposal(deps, idParam(req), req.user!.id, body.note || null);
+      await proposalService.rejectProposal(deps, idParam(req), req.user!.id, body.note || null);
       flash(req, { type: 'success', key: 'plans.proposals.rejected' });
       res.redirect(303, '/plans/rules#proposals');
     },
@@ -284,7 +286,7 @@ export function plansController(deps: AppDeps) {
       const values = sizingFormFromQuery(req.query as Record<string, unknown>, defaults);
       const m = await service.sizingPage(deps, values, viewer(req));
       const period = parsePeriod(values.from, values.to);
-      const coverage = Array.isArray(period) ? null : await service.coveragePage(deps, period, req.query as Record<string, unknown>, deps.config.highAcuityCategories, viewer(req));
+      const coverage = Array.isArray(period) ? null : await coverageService.coveragePage(deps, period, req.query as Record<string, unknown>, deps.config.highAcuityCategories, viewer(req));
       res.status(m.errors.length || coverage?.errors.length ? 400 : 200).renderPage('plans/sizing', {
         title: req.t('plans.sizing.title'),
         subtitle: req.t('plans.sizing.subtitle'),

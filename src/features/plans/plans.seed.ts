@@ -5,7 +5,8 @@ import type { SeedContext } from '../../app-context';
 import { addDays, tashkentToday } from '../../time';
 import { defaultPlanRules } from './plan-rules';
 import * as repo from './plans.repository';
-import { drawDay, drawInstant, proposeRuleSet } from './plans.service';
+import { drawDay, drawInstant } from './plans.service';
+import { proposeRuleSet } from './proposals.service';
 
 const DEMO_DUTY: { username: string; capacity: number; languages: string[] }[] = [
   { username: 'specialist', capacity: 22, languages: ['uz', 'ru', 'kaa'] },

@@ -1,4 +1,4 @@
-// The plans feature's decisions with their collaborators: drawing a day's plan (population from
+// The plans feature's decisions with their collaborators (rule proposals: proposals.service.ts; coverage: coverage.service.ts): drawing a day's plan (population from
 // SQL → draw per active rule set → carry-over → assignment → one transaction → media preparation),
 // verifying a stored plan, rule sets and duty with their audit trail, reassigning and adding calls,
 // the sizing page's figures, and the page models. Never sees req/res.
@@ -16,7 +16,6 @@ import { PlanError, eligibilityDates, findOverlaps, parsePlanRules, type PlanMes
 import { parseDuty, parsePeriod, ruleFieldName, sizingNumber, type DutyFormRow, type SizingFormValues } from './plans.forms';
 import * as repo from './plans.repository';
 import { countWorkingDays, estimateScoreStdDev, sizePlan, type SizingResult } from './sizing';
-import { evaluateCoverage, parseStandard, type CoverageFacts, type CoverageResult } from './coverage';
 
 type Deps = Pick<AppDeps, 'db' | 'jobs' | 'clock' | 'logger'>;
 
@@ -33,7 +32,7 @@ export async function teamScope(deps: Pick<AppDeps, 'db'>, viewer: Viewer): Prom
   return [];
 }
 
-const inScope = (teamIds: number[] | null, teamId: number | null) => teamIds === null || (teamId !== null && teamIds.includes(teamId));
+export const inScope = (teamIds: number[] | null, teamId: number | null) => teamIds === null || (teamId !== null && teamIds.includes(teamId));
 
 // ---------------------------------------------------------------------------------------------
 // Rule sets
@@ -95,7 +94,7 @@ export async function saveRuleSet(deps: Pick<AppDeps, 'db' | 'clock'>, input: Ru
 }
 
 /** What saving a rule set would store, or the field errors (ValidationError) — nothing is written. */
-async function checkRuleSet(deps: Pick<AppDeps, 'db'>, input: RuleSetSave): Promise<{ name: string; rules: PlanRules; before: repo.RuleSetRow | null }> {
+export async function checkRuleSet(deps: Pick<AppDeps, 'db'>, input: RuleSetSave): Promise<{ name: string; rules: PlanRules; before: repo.RuleSetRow | null }> {
   const errors: FieldError[] = [];
   const name = input.name.trim();
   if (!name) errors.push({ field: 'name', key: 'plans.rules.nameRequired' });
@@ -123,68 +122,6 @@ async function checkRuleSet(deps: Pick<AppDeps, 'db'>, input: RuleSetSave): Prom
     }
   }
   return { name, rules, before };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Rule sets a specialist proposes (approved by a supervisor or an administrator)
-
-export type ProposalOutcome = { kind: 'proposed'; proposalId: number } | { kind: 'applied'; ruleSetId: number; proposalId: number };
-
-/**
- * A specialist's rule set: checked exactly as a supervisor's save, then kept as a proposal that
- * waits for a supervisor's or administrator's approval — or, when the deployment lets specialists'
- * rules apply at once (Config.specialistRulesApply), saved straight away. Audited either way.
- */
-export async function proposeRuleSet(deps: Pick<AppDeps, 'db' | 'clock'>, input: RuleSetSave, actorId: number, o: { applyAtOnce: boolean }): Promise<ProposalOutcome> {
-  const { name, rules } = await checkRuleSet(deps, input);
-  const now = nowIso(deps.clock);
-  if (o.applyAtOnce) {
-    const ruleSetId = await saveRuleSet(deps, input, actorId, { proposedBySpecialist: true, appliedAtOnce: true });
-    const proposalId = await repo.insertProposal(deps.db, { planRuleId: input.id ?? null, name, rules, isActive: input.isActive, status: 'applied', proposedBy: actorId, appliedRuleId: ruleSetId }, now);
-    return { kind: 'applied', ruleSetId, proposalId };
-  }
-  return deps.db.transaction(async (trx) => {
-    const proposalId = await repo.insertProposal(trx, { planRuleId: input.id ?? null, name, rules, isActive: input.isActive, status: 'pending', proposedBy: actorId }, now);
-    await audit(trx, { userId: actorId, action: 'plan.rules.propose', entityType: 'plan_rule_proposal', entityId: proposalId, details: { planRuleId: input.id ?? null, name, isActive: input.isActive, rules } }, deps.clock);
-    return { kind: 'proposed' as const, proposalId };
-  });
-}
-
-/**
- * A supervisor or administrator approves a pending proposal: it is checked again against the rule
- * sets as they are now (another set may overlap it by now) and saved; refused (409) when decided
- * already. The save and the decision are both audited.
- */
-export async function approveProposal(deps: Pick<AppDeps, 'db' | 'clock'>, id: number, actorId: number, note: string | null): Promise<number> {
-  const p = await repo.findProposal(deps.db, id);
-  if (!p) throw new NotFoundError();
-  if (p.status !== 'pending') throw new ConflictError('plans.proposals.decided');
-  const ruleSetId = await saveRuleSet(deps, { id: p.planRuleId ?? undefined, name: p.name, isActive: p.isActive, rules: p.rules }, actorId, { proposalId: p.id, proposedBy: p.proposedBy });
-  if (!(await repo.decideProposal(deps.db, id, { status: 'approved', by: actorId, note, appliedRuleId: ruleSetId }, nowIso(deps.clock)))) throw new ConflictError('plans.proposals.decided');
-  await audit(deps.db, { userId: actorId, action: 'plan.rules.approve', entityType: 'plan_rule_proposal', entityId: id, details: { ruleSetId, proposedBy: p.proposedBy, note } }, deps.clock);
-  return ruleSetId;
-}
-
-/** A supervisor or administrator turns a pending proposal down, with a note. Audited. */
-export async function rejectProposal(deps: Pick<AppDeps, 'db' | 'clock'>, id: number, actorId: number, note: string | null): Promise<void> {
-  const p = await repo.findProposal(deps.db, id);
-  if (!p) throw new NotFoundError();
-  if (!(await repo.decideProposal(deps.db, id, { status: 'rejected', by: actorId, note, appliedRuleId: null }, nowIso(deps.clock)))) throw new ConflictError('plans.proposals.decided');
-  await audit(deps.db, { userId: actorId, action: 'plan.rules.reject', entityType: 'plan_rule_proposal', entityId: id, details: { proposedBy: p.proposedBy, note } }, deps.clock);
-}
-
-/** Proposals a viewer sees on the rules page: a specialist their own, planners everyone's. */
-export async function listProposals(deps: Pick<AppDeps, 'db'>, viewer: Viewer): Promise<(repo.ProposalRow & { parsed: PlanRules | null })[]> {
-  const rows = await repo.listProposals(deps.db, viewer.role === 'specialist' ? { proposedBy: viewer.id } : {});
-  return rows.map((r) => {
-    let parsed: PlanRules | null = null;
-    try {
-      parsed = parsePlanRules(r.rules);
-    } catch {
-      parsed = null;
-    }
-    return { ...r, parsed };
-  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -835,61 +772,6 @@ export async function sizingPage(deps: Pick<AppDeps, 'db' | 'clock'>, values: Si
     const fieldMap: Record<string, string> = { scoreStdDev: 'sigma', overheadMinutesPerCall: 'overheadMinutes', avgCallDurationSec: 'from' };
     return { ...base, errors: e.fields.map((f) => ({ ...f, field: fieldMap[f.field] ?? f.field })), sigma, avgCallDurationSec: avg, operators, visibleOperatorIds };
   }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Coverage against a named standard (shown on sizing and on the plan page)
-
-export interface CoveragePage {
-  period: { fromDate: string; toDate: string };
-  result: CoverageResult;
-  standardValues: Record<string, string>;
-  errors: FieldError[];
-  overdue: { rows: repo.OverdueReview[]; total: number };
-  operatorNames: Map<number, string>;
-  highAcuityCategories: readonly string[];
-}
-
-/**
- * Review coverage of a period against the standard asked for (APCO/NENA ANS 1.107.1 unless told),
- * with the overdue reviews and the under-covered operators (a supervisor: their teams' only).
- */
-export async function coveragePage(
-  deps: Pick<AppDeps, 'db' | 'clock'>,
-  period: { fromDate: string; toDate: string },
-  query: Record<string, unknown>,
-  highAcuityCategories: readonly string[],
-  viewer: Viewer,
-): Promise<CoveragePage> {
-  const { db } = deps;
-  const { standard, values, errors } = parseStandard(query);
-  const lagSec = standard.maxLagDays === null ? null : standard.maxLagDays * 86_400;
-  const [byCategory, reviews, months, teamIds] = await Promise.all([
-    repo.callsByCategory(db, period.fromDate, period.toDate),
-    repo.reviewCounts(db, period.fromDate, period.toDate, lagSec),
-    repo.operatorMonths(db, period.fromDate, period.toDate),
-    teamScope(deps, viewer),
-  ]);
-  const overdue = lagSec === null ? { rows: [], total: 0 } : await repo.overdueReviews(db, period, new Date(deps.clock().getTime() - lagSec * 1000).toISOString());
-  const reviewedByCategory = new Map<string, number>();
-  for (const r of reviews) reviewedByCategory.set(r.category, (reviewedByCategory.get(r.category) ?? 0) + r.calls);
-  const facts: CoverageFacts = {
-    calls: [...byCategory.values()].reduce((s, n) => s + n, 0),
-    randomReviewed: reviews.filter((r) => r.purpose === 'random').reduce((s, r) => s + r.calls, 0),
-    reviews: reviews.reduce((s, r) => s + r.reviews, 0),
-    lateReviews: reviews.reduce((s, r) => s + r.late, 0),
-    callsByCategory: byCategory,
-    reviewedByCategory,
-    operatorMonths: months,
-    overdue: overdue.total,
-  };
-  const result = evaluateCoverage(facts, standard, highAcuityCategories);
-  const ops = await repo.operatorsByIds(db, result.underCovered.map((u) => u.operatorId));
-  result.underCovered = result.underCovered.filter((u) => inScope(teamIds, ops.get(u.operatorId)?.teamId ?? null));
-  return {
-    period, result, standardValues: values, errors, overdue, highAcuityCategories,
-    operatorNames: new Map([...ops.values()].map((o) => [o.id, o.fullName])),
-  };
 }
 
 /** Tashkent wall-clock instant of a day's scheduled draw: the clock the demo seed draws past days with. */
