@@ -1,4 +1,5 @@
-// The plans feature's decisions with their collaborators (rule proposals: proposals.service.ts; coverage: coverage.service.ts): drawing a day's plan (population from
+// The plans feature's decisions with their collaborators (rule proposals are in proposals.service.ts,
+// coverage in coverage.service.ts): drawing a day's plan (population from
 // SQL → draw per active rule set → carry-over → assignment → one transaction → media preparation),
 // verifying a stored plan, rule sets and duty with their audit trail, reassigning and adding calls,
 // the sizing page's figures, and the page models. Never sees req/res.
