@@ -291,16 +291,33 @@ export function mergeDaySums(days: readonly { day: string; sums: DaySums }[], pr
   };
 }
 
-/**
- * One day's parts added up into one stored day (say, the teams' parts into the whole service's),
- * every purpose kept apart.
- */
-export function combineDaySums(day: string, parts: readonly DaySums[]): DaySums {
-  const listed = parts.map((sums) => ({ day, sums }));
-  const out: DaySums = toDaySums(mergeDaySums(listed, [], 'random'));
+/** Adds up the rows of one array that share a key (the first `keyLength` entries), summing the rest. */
+function addUpRows<T extends unknown[]>(rows: readonly T[], keyLength: number): T[] {
+  const out = new Map<string, T>();
+  for (const r of rows) {
+    const key = keyLength === 1 ? String(r[0]) : JSON.stringify(r.slice(0, keyLength));
+    const have = out.get(key);
+    if (!have) out.set(key, [...r] as T);
+    else for (let i = keyLength; i < r.length; i++) (have[i] as number) += r[i] as number;
+  }
+  return [...out.values()];
+}
+
+function addUpEvaluationSums(e: EvaluationSums): EvaluationSums {
+  return {
+    b: addUpRows(e.b, 2), o: addUpRows(e.o, 1), r: addUpRows(e.r, 1), w: addUpRows(e.w, 1),
+    f: addUpRows(e.f, 1).sort((a, b) => a[0].localeCompare(b[0])), e: addUpRows(e.e, 2), eo: addUpRows(e.eo, 1),
+    l: addUpRows(e.l ?? [], 1).sort((a, b) => a[0] - b[0]),
+  };
+}
+
+/** One day's sums with the rows that share a key added up (rows read in finer groups, say by call region, come apart). */
+export function addUpDaySums(d: DaySums): DaySums {
+  const out: DaySums = { ...addUpEvaluationSums(d), a: addUpRows(d.a, 2), c: addUpRows(d.c, 1) };
   for (const purpose of PURPOSES) {
-    if (purpose === 'random' || !parts.some((p) => p.x?.[purpose])) continue;
-    (out.x ??= {})[purpose] = toEvaluationSums(mergeDaySums(listed, [], purpose));
+    if (purpose === 'random') continue;
+    const own = d.x?.[purpose];
+    if (own) (out.x ??= {})[purpose] = addUpEvaluationSums(own);
   }
   return out;
 }
@@ -372,9 +389,9 @@ function rowsAsDaySums(rows: TableRows): DaySums {
   return out;
 }
 
-/** One day's rows (of one team, or of the whole service) as that day's stored sums. */
-export function daySumsOf(day: string, rows: TableRows): DaySums {
-  return combineDaySums(day, [rowsAsDaySums(rows)]);
+/** One day's rows (of one stored part) as that day's stored sums. */
+export function daySumsOf(rows: TableRows): DaySums {
+  return addUpDaySums(rowsAsDaySums(rows));
 }
 
 /** A period's rows, read from the tables for any scope (already limited to its sample), as its sums (the dated bins kept as read). */

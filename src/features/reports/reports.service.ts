@@ -279,9 +279,9 @@ export async function computeDayParts(db: Knex, day: string): Promise<Map<string
     repo.categoryIds(db),
   ]);
   const parts = new Map<string, DaySums>();
-  for (const [part, partRows] of rowsPerPart(rows, (r) => partsOfRow(r, categoryIds))) parts.set(part, daySumsOf(day, partRows));
+  for (const [part, partRows] of rowsPerPart(rows, (r) => partsOfRow(r, categoryIds))) parts.set(part, daySumsOf(partRows));
   // A quiet day still gets its (empty) whole-service part: that is what marks it summed.
-  if (!parts.has('all')) parts.set('all', daySumsOf(day, { dayBins: [], opRegion: [], work: [], flagged: [], errors: [], lags: [], assignments: [], volumes: [] }));
+  if (!parts.has('all')) parts.set('all', daySumsOf({ dayBins: [], opRegion: [], work: [], flagged: [], errors: [], lags: [], assignments: [], volumes: [] }));
   return parts;
 }
 
