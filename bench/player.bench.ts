@@ -99,7 +99,7 @@ async function setup() {
     caller_number: '+998901234567', language: 'uz', channel: 'voice', category: 'medical', services: '103', dropped: false, recording_id: recordingId, created_at: now, updated_at: now,
   });
   const version = await rubricVersionForCall(db, 'medical');
-  const evaluationId = await evalRepo.insertEvaluation(db, { callId, operatorId, rubricVersionId: version!.versionId, specialistUserId: userId, now });
+  const evaluationId = await evalRepo.insertEvaluation(db, { callId, operatorId, rubricVersionId: version!.versionId, specialistUserId: userId, purpose: 'random', now });
 
   const app = createApp(deps, { sessionSecret: 'bench-secret-bench-secret-bench-secret' });
   const outer = express();

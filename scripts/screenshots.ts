@@ -10,8 +10,8 @@ const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable
 
 const PAGES: Record<string, string[]> = {
   admin: ['/', '/admin/users', '/admin/operators', '/rubrics', '/admin/imports', '/admin/api-tokens', '/admin/audit', '/calls'],
-  specialist: ['/', '/plans/today', '/calls', '/evaluations', '/errors'],
-  supervisor: ['/', '/errors', '/plans', '/digests', '/reports', '/calibration', '/training'],
+  specialist: ['/', '/plans/today', '/calls', '/evaluations', '/errors', '/plans', '/plans/sizing', '/plans/rules', '/digests', '/reports', '/evaluators/mine'],
+  supervisor: ['/', '/errors', '/plans', '/plans/rules', '/digests', '/reports', '/evaluators', '/calibration', '/training'],
   leadership: ['/', '/reports'],
 };
 

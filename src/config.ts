@@ -52,6 +52,9 @@ export const SETTINGS = {
   CHROMIUM_PATH: { schema: z.string().min(1), default: '/usr/lib/chromium/chromium', doc: 'Chromium for browser tests and the player benchmark' },
   DISPUTE_WINDOW_DAYS: { schema: positiveInt, default: '7', doc: 'Days after an evaluation during which its operator may dispute a criterion' },
   MAX_REPORT_DAYS: { schema: positiveInt, default: '366', doc: 'Longest period a report or export may cover' },
+  REVIEW_TARGET_DAYS: { schema: positiveInt, default: '5', doc: 'Days after a call within which it should be reviewed (the dashboard\'s review-lag target; APCO/NENA ANS 1.107.1: 5)' },
+  HIGH_ACUITY_CATEGORIES: { schema: z.string().regex(/^[a-z_]+(,[a-z_]+)*$/, 'expected call categories separated by commas'), default: 'suicide_risk,domestic_violence,fire,medical,road_accident,gas', doc: 'Call categories coverage expects to see reviewed every period (high-acuity events)' },
+  SPECIALIST_RULES_APPLY: { schema: bool, default: 'false', doc: 'Plan rules a specialist proposes apply at once (audited) instead of waiting for a supervisor\'s or administrator\'s approval' },
 } as const;
 
 type SettingName = keyof typeof SETTINGS;
@@ -90,6 +93,9 @@ export interface Config {
   smtpUrl: string | null;
   smtpFrom: string;
   maxReportDays: number;
+  reviewTargetDays: number;
+  highAcuityCategories: string[];
+  specialistRulesApply: boolean;
   disputeWindowDays: number;
   /** bcrypt cost; tests lower it to stay fast */
   passwordHashRounds: number;
@@ -199,6 +205,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     smtpUrl: (raw.SMTP_URL as string) || null,
     smtpFrom: raw.SMTP_FROM as string,
     maxReportDays: raw.MAX_REPORT_DAYS as number,
+    reviewTargetDays: raw.REVIEW_TARGET_DAYS as number,
+    highAcuityCategories: String(raw.HIGH_ACUITY_CATEGORIES).split(','),
+    specialistRulesApply: raw.SPECIALIST_RULES_APPLY as boolean,
     disputeWindowDays: raw.DISPUTE_WINDOW_DAYS as number,
     passwordHashRounds: 11,
     ci: raw.CI as boolean,

@@ -19,6 +19,7 @@ import { platformFeature } from './platform';
 import { auditFeature } from './audit';
 import { retentionFeature } from './retention';
 import { backupFeature } from './backup';
+import { evaluatorsFeature } from './evaluators';
 
 export const FEATURES: Feature[] = [
   authFeature,
@@ -35,6 +36,7 @@ export const FEATURES: Feature[] = [
   calibrationFeature,
   trainingFeature,
   operatorPortalFeature,
+  evaluatorsFeature,
   platformFeature,
   auditFeature,
   retentionFeature,

@@ -29,11 +29,27 @@ export function isPgRun(): boolean {
   return baseConfig.testDatabaseUrl.startsWith('postgres');
 }
 
-export async function createTestDb(): Promise<TestDb> {
+/**
+ * Runs the migrations, or (`before`: a migration's file name) only those that come before it, so a
+ * test can write the rows a later migration must convert and then run the rest with migrate().
+ */
+async function migrateTestDb(db: Knex, before?: string): Promise<void> {
+  if (!before) {
+    await migrate(db);
+    return;
+  }
+  for (;;) {
+    const [, pending] = (await db.migrate.list()) as [unknown[], { file: string }[]];
+    if (!pending.length || pending[0].file === before) return;
+    await db.migrate.up();
+  }
+}
+
+export async function createTestDb(opts: { migrateBefore?: string } = {}): Promise<TestDb> {
   const database = parseDatabaseUrl(baseConfig.testDatabaseUrl, 'TEST_DATABASE_URL');
   if (database.client === 'sqlite') {
     const db = knexFactory(knexConfig({ client: 'sqlite', filename: ':memory:' }));
-    await migrate(db);
+    await migrateTestDb(db, opts.migrateBefore);
     return { db, dialect: 'sqlite', destroy: () => db.destroy() };
   }
   const schema = `t_${crypto.randomBytes(6).toString('hex')}`;
@@ -41,7 +57,7 @@ export async function createTestDb(): Promise<TestDb> {
   await admin.raw(`create schema ${schema}`);
   const cfg = knexConfig(database, 4);
   const db = knexFactory({ ...cfg, searchPath: [schema] } as Knex.Config);
-  await migrate(db);
+  await migrateTestDb(db, opts.migrateBefore);
   return {
     db,
     dialect: 'pg',

@@ -223,6 +223,7 @@ export async function insertCalibrationEvaluation(trx: Conn, e: NewCalibrationEv
     rubric_version_id: e.rubricVersionId,
     specialist_user_id: e.specialistUserId,
     kind: 'calibration',
+    purpose: 'calibration',
     calibration_session_id: e.sessionId,
     status: 'draft',
     revision: 0,

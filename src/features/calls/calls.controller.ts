@@ -116,11 +116,13 @@ export function callsController(deps: AppDeps) {
     async show(req: Request, res: Response) {
       const viewer = viewerOf(req);
       const call = await service.callForViewer(deps, viewer, idParam(req));
+      // A blind second reviewer must not see the review they are checking.
+      const blind = viewer.role === 'specialist' && (await repo.owesBlindReview(deps.db, viewer.id, call.id));
       const [card, callbacks, recording, evaluations, callbackOf, facts] = await Promise.all([
         repo.findCallCard(deps.db, call.id),
         repo.listCallbacks(deps.db, call.id),
         call.recordingId ? recRepo.findRecording(deps.db, call.recordingId) : Promise.resolve(null),
-        repo.listCallEvaluations(deps.db, call.id),
+        repo.listCallEvaluations(deps.db, call.id, blind ? { blindFor: viewer.id } : {}),
         call.callbackOfCallId ? repo.findCallDetail(deps.db, call.callbackOfCallId) : Promise.resolve(null),
         callFacts(deps, call.id),
       ]);
@@ -215,9 +217,11 @@ export function callsController(deps: AppDeps) {
           if (!parsed.ok) throw new ValidationError(parsed.fields); // the same form just validated: cannot happen
           const displayName = service.cleanOriginalName(file.originalname) ?? '';
           try {
-            const r = await service.ingestCall(deps, { metadata: parsed.value, recording: { path: file.path, originalName: file.originalname }, actor });
+            const externalIdGenerated = !String(body.externalId ?? '').trim();
+            const r = await service.ingestCall(deps, { metadata: parsed.value, recording: { path: file.path, originalName: file.originalname }, actor, externalIdGenerated });
             if (r.outcome === 'created') await callsArrived(deps, { recordingIds: [r.recordingId] });
-            results.push({ file: displayName, outcome: r.outcome, callId: r.callId, url: `/calls/${r.callId}`, message: req.t(`calls.upload.result.${r.outcome}`) });
+            const message = r.outcome === 'duplicate' && externalIdGenerated ? req.t('calls.upload.result.alreadyUploaded', { id: r.callId }) : req.t(`calls.upload.result.${r.outcome}`);
+            results.push({ file: displayName, outcome: r.outcome, callId: r.callId, url: `/calls/${r.callId}`, message });
           } catch (e) {
             if (!(e instanceof AppError) || e.status >= 500 || e instanceof ValidationError) throw e;
             results.push({ file: displayName, outcome: 'rejected', status: e.status, key: e.key, message: req.t(e.key, e.params) });

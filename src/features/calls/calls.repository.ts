@@ -280,6 +280,18 @@ export async function findCallScope(db: Knex, id: number): Promise<{ id: number;
   };
 }
 
+/** Whether this user owes a blind second review of an evaluation of this call (not yet handed in). */
+export async function owesBlindReview(db: Knex, userId: number, callId: number): Promise<boolean> {
+  const r = await db('second_reviews as sr')
+    .join('evaluations as o', 'o.id', 'sr.original_evaluation_id')
+    .leftJoin('evaluations as rv', 'rv.id', 'sr.evaluation_id')
+    .where('sr.reviewer_user_id', userId)
+    .andWhere('o.call_id', callId)
+    .andWhere((w) => w.whereNull('rv.id').orWhereNot('rv.status', 'submitted'))
+    .first('sr.id');
+  return !!r;
+}
+
 /** Calls made back for a dropped call (callback_of_call_id), oldest first. */
 export async function listCallbacks(db: Knex, callId: number): Promise<{ id: number; startedAt: string }[]> {
   const rows = await db('calls').where({ callback_of_call_id: callId }).whereNull('deleted_at').orderBy('started_at').select('id', 'started_at').limit(20);
@@ -293,6 +305,12 @@ export async function findCallBySourceAndExternalId(
 ): Promise<{ id: number; recordingId: number | null; recordingSha256: string | null } | null> {
   const r = await db('calls as c').leftJoin('recordings as rec', 'rec.id', 'c.recording_id').where({ 'c.source': source, 'c.external_id': externalId }).first('c.id', 'c.recording_id', 'rec.sha256');
   return r ? { id: Number(r.id), recordingId: r.recording_id == null ? null : Number(r.recording_id), recordingSha256: r.sha256 ?? null } : null;
+}
+
+/** The oldest call (not deleted) whose recording has these bytes: an upload without an id is idempotent by its audio. */
+export async function findCallByRecordingSha(db: Knex | Knex.Transaction, sha256: string): Promise<{ id: number; recordingId: number } | null> {
+  const r = await db('calls as c').join('recordings as rec', 'rec.id', 'c.recording_id').where('rec.sha256', sha256).whereNull('c.deleted_at').orderBy('c.id').first('c.id', 'c.recording_id');
+  return r ? { id: Number(r.id), recordingId: Number(r.recording_id) } : null;
 }
 
 export interface NewCall {
@@ -387,9 +405,14 @@ export async function findOperatorIdByCode(db: Knex | Knex.Transaction, code: st
   return r ? { id: Number(r.id), teamSupervisorUserId: r.supervisor_user_id == null ? null : Number(r.supervisor_user_id) } : null;
 }
 
-/** Evaluations of a call, for links on the call page (the evaluations feature owns the table). */
-/** Regular evaluations only: calibration scores stay blind until their session closes. */
-export async function listCallEvaluations(db: Knex, callId: number): Promise<{ id: number; status: string; specialistName: string | null; score: number | null }[]> {
-  const rows = await db('evaluations as v').leftJoin('users as u', 'u.id', 'v.specialist_user_id').where('v.call_id', callId).where('v.kind', 'regular').select('v.id', 'v.status', 'u.display_name', 'v.score').orderBy('v.id').limit(20);
+/**
+ * Evaluations of a call, for links on the call page (the evaluations feature owns the table).
+ * Regular evaluations only: calibration scores stay blind until their session closes. `blindFor`:
+ * a specialist who owes this call a blind second review sees only their own.
+ */
+export async function listCallEvaluations(db: Knex, callId: number, o: { blindFor?: number } = {}): Promise<{ id: number; status: string; specialistName: string | null; score: number | null }[]> {
+  const q = db('evaluations as v').leftJoin('users as u', 'u.id', 'v.specialist_user_id').where('v.call_id', callId).where('v.kind', 'regular');
+  if (o.blindFor !== undefined) q.where('v.specialist_user_id', o.blindFor);
+  const rows = await q.select('v.id', 'v.status', 'u.display_name', 'v.score').orderBy('v.id').limit(20);
   return rows.map((r: Record<string, unknown>) => ({ id: Number(r.id), status: String(r.status), specialistName: (r.display_name as string | null) ?? null, score: r.score == null ? null : Number(r.score) }));
 }

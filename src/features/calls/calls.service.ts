@@ -35,6 +35,11 @@ export interface IngestInput {
   /** The call card XML, when one came with the call. */
   card?: Buffer | string | null;
   actor: IngestActor;
+  /**
+   * The external id was made up here (a browser upload without one): the same audio uploaded again
+   * is then the same call — "already uploaded as call N" — instead of a second call.
+   */
+  externalIdGenerated?: boolean;
 }
 
 export interface IngestResult {
@@ -110,6 +115,10 @@ export async function ingestCall(deps: Pick<AppDeps, 'db' | 'config' | 'clock'>,
   }
 
   const { sha256 } = await sha256File(input.recording.path);
+  if (input.externalIdGenerated) {
+    const same = await repo.findCallByRecordingSha(db, sha256);
+    if (same) return { outcome: 'duplicate', callId: same.id, recordingId: same.recordingId };
+  }
   const existing = await repo.findCallBySourceAndExternalId(db, m.source, m.externalId);
   if (existing) return sameOrConflict(existing, sha256);
 

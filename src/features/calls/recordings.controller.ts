@@ -1,5 +1,6 @@
 // A call's recording over HTTP: the audio (with Range, audited once per listening), the
 // waveform peaks, and the Retry button of a failed preparation.
+import fs from 'node:fs/promises';
 import type { Request, Response } from 'express';
 import type { AppDeps } from '../../app-context';
 import { audit } from '../../audit/audit';
@@ -14,6 +15,43 @@ import { isRecordingPurged } from '../retention/retention.service';
 import { ensureRecordingPrepared, peaksResponse, playableFile, readPeaks } from './recordings.service';
 
 export function recordingsController(deps: AppDeps) {
+  /**
+   * Keeps what this response sends of the recording (audio_deliveries): the range about to go out
+   * is recorded before the first byte, then corrected to what was really written when the response
+   * ends — so the heard share an evaluation stores never exceeds the audio this user fetched.
+   * HEAD requests and unsatisfiable ranges send no audio and are not recorded.
+   */
+  async function trackDelivery(req: Request, res: Response, o: { callId: number; recording: recRepo.Recording; file: { path: string; isRendition: boolean } }): Promise<void> {
+    if (req.method !== 'GET') return;
+    let size: number;
+    try {
+      size = (await fs.stat(o.file.path)).size;
+    } catch {
+      return; // sendFile answers the missing file
+    }
+    const ranges = size > 0 ? req.range(size, { combine: true }) : undefined;
+    if (ranges === -1) return;
+    // send() honours a single range; anything else gets the whole file.
+    const single = Array.isArray(ranges) && ranges.length === 1 && ranges.type === 'bytes' ? ranges[0] : null;
+    const start = single ? single.start : 0;
+    const end = single ? single.end + 1 : size;
+    const id = await recRepo.insertAudioDelivery(
+      deps.db,
+      { userId: req.user!.id, callId: o.callId, recordingId: o.recording.id, rendition: o.file.isRendition, byteStart: start, byteEnd: end, sizeBytes: size, durationSec: o.recording.durationSec },
+      deps.clock().toISOString(),
+    );
+    let sent = 0;
+    const write = res.write.bind(res) as (...args: unknown[]) => boolean;
+    res.write = ((chunk: unknown, ...rest: unknown[]) => {
+      if (chunk) sent += Buffer.byteLength(chunk as Buffer);
+      return write(chunk, ...rest);
+    }) as Response['write'];
+    res.once('close', () => {
+      const from = res.statusCode === 206 ? start : 0;
+      recRepo.settleAudioDelivery(deps.db, id, from, Math.min(size, from + sent)).catch((err) => deps.logger.warn({ err }, 'audio delivery: could not record what was sent'));
+    });
+  }
+
   /** The call's recording when the viewer may hear it: 404 no call / no recording, 403 not theirs. */
   async function audibleRecording(req: Request) {
     const scope = await repo.findCallScope(deps.db, idParam(req));
@@ -37,6 +75,7 @@ export function recordingsController(deps: AppDeps) {
       // dotfiles 'allow': the path comes from a validated storage key, and RECORDINGS_DIR itself may
       // sit under a dot-folder (~/.local/…), which 'deny' would refuse.
       res.type(file.mimeType);
+      await trackDelivery(req, res, { callId, recording, file });
       await new Promise<void>((resolve, reject) => {
         res.sendFile(file.path, { acceptRanges: true, cacheControl: false, lastModified: true, etag: true, dotfiles: 'allow', headers: { 'Cache-Control': 'private, no-store', 'X-Content-Type-Options': 'nosniff' } }, (err) => {
           // A listener who seeks or leaves aborts the transfer: not an error worth a 500.

@@ -206,3 +206,38 @@ export async function lastListeningAt(db: Knex, userId: number, callId: number):
   if (!row?.at) return null;
   return row.at instanceof Date ? row.at : new Date(String(row.at));
 }
+
+// ---- what was actually sent (the evaluation's heard share is checked against it) ----
+
+export interface AudioDelivery {
+  userId: number;
+  callId: number;
+  recordingId: number;
+  rendition: boolean;
+  /** first byte sent, and one past the last */
+  byteStart: number;
+  byteEnd: number;
+  /** size of the file served */
+  sizeBytes: number;
+  durationSec: number | null;
+}
+
+/** Records an audio response as it starts (the range about to be sent); returns its id for the correction at the end. */
+export async function insertAudioDelivery(db: Knex, d: AudioDelivery, servedAt: string): Promise<number> {
+  return insertReturningId(db, 'audio_deliveries', {
+    user_id: d.userId, call_id: d.callId, recording_id: d.recordingId, rendition: d.rendition,
+    byte_start: d.byteStart, byte_end: d.byteEnd, size_bytes: d.sizeBytes, duration_sec: d.durationSec, served_at: servedAt,
+  });
+}
+
+/** What the response really sent once it ended (a listener who seeks or leaves aborts it early); nothing sent removes the row. */
+export async function settleAudioDelivery(db: Knex, id: number, byteStart: number, byteEnd: number): Promise<void> {
+  if (byteEnd <= byteStart) await db('audio_deliveries').where({ id }).del();
+  else await db('audio_deliveries').where({ id }).update({ byte_start: byteStart, byte_end: byteEnd });
+}
+
+/** The byte ranges of a recording sent to a user for a call. */
+export async function audioDeliveries(db: Knex, userId: number, callId: number, recordingId: number): Promise<{ byteStart: number; byteEnd: number; sizeBytes: number }[]> {
+  const rows = await db('audio_deliveries').where({ user_id: userId, call_id: callId, recording_id: recordingId }).select('byte_start', 'byte_end', 'size_bytes').orderBy('id');
+  return rows.map((r) => ({ byteStart: Number(r.byte_start), byteEnd: Number(r.byte_end), sizeBytes: Number(r.size_bytes) }));
+}

@@ -7,6 +7,7 @@
 // once per recording (dedupe key `prepare:recording:<id>`); plans call it for drawn calls, the call
 // page when it is opened. Only sampled or opened calls are ever prepared.
 import fs from 'node:fs/promises';
+import type { Knex } from 'knex';
 import type { AppDeps } from '../../app-context';
 import type { Config } from '../../config';
 import type { Job, JobHandler } from '../../jobs/queue';
@@ -294,4 +295,12 @@ export async function readPeaks(config: Pick<Config, 'recordingsDir'>, rec: Reco
   } catch {
     return null;
   }
+}
+
+/**
+ * The byte ranges of a call's recording the server sent to a user (audio_deliveries): what the
+ * evaluation's heard share is checked against.
+ */
+export async function audioSentTo(db: Knex, userId: number, callId: number, recordingId: number): Promise<{ byteStart: number; byteEnd: number; sizeBytes: number }[]> {
+  return repo.audioDeliveries(db, userId, callId, recordingId);
 }

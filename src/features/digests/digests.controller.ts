@@ -21,7 +21,7 @@ export function digestsController(deps: AppDeps) {
       title: req.t('digests.list.title'),
       ...data,
       errors: extra.errors ?? [],
-      values: extra.values ?? { from: data.defaultFrom, to: data.defaultTo, scope: req.user!.role === 'admin' ? 'centre' : `supervisor:${req.user!.id}`, send: data.smtpConfigured ? '1' : '' },
+      values: extra.values ?? { from: data.defaultFrom, to: data.defaultTo, scope: req.user!.role === 'admin' ? 'centre' : req.user!.role === 'specialist' ? (data.teams[0] ? `team:${data.teams[0].id}` : '') : `supervisor:${req.user!.id}`, send: data.smtpConfigured ? '1' : '' },
       scheduleErrors: extra.scheduleErrors ?? [],
       scheduleValues: extra.scheduleValues ?? (schedule ? { frequency: schedule.isActive ? schedule.frequency : 'off', weekday: schedule.weekday ?? 1, sendTime: schedule.sendTime } : { frequency: 'off', weekday: 1, sendTime: '08:00' }),
       nextSend: schedule ? nextSendDay(schedule, deps.clock()) : null,
@@ -32,6 +32,7 @@ export function digestsController(deps: AppDeps) {
 
   async function renderDigest(req: Request, res: Response, id: number, extra: { status?: number; alert?: { key: string; params?: Record<string, unknown> } } = {}) {
     const digest = await service.getDigest(deps.db, viewer(req), id);
+    await service.markOpened(deps, viewer(req), digest);
     const deliverable = service.isDeliverable(deps.config, digest.recipients);
     const inAppReason = !deps.config.smtpUrl ? 'smtpOff' : !deliverable ? 'noEmail' : 'notRequested';
     res.status(extra.status ?? 200).renderPage('digests/show', {
@@ -85,6 +86,20 @@ export function digestsController(deps: AppDeps) {
       }
       if (wantsJson(req)) return res.status(202).json({ id, status: 'pending' });
       flash(req, { type: 'success', key: 'digests.flash.queued' });
+      res.redirect(`/digests/${id}`);
+    },
+
+    async handover(req: Request, res: Response) {
+      const id = idParam(req);
+      let emailed = false;
+      try {
+        ({ emailed } = await service.handOver(deps, viewer(req), id, req.ip));
+      } catch (e) {
+        if (wantsJson(req) || !(e instanceof AppError) || e.status !== 409) throw e;
+        return renderDigest(req, res, id, { status: 409, alert: { key: e.key, params: e.params } });
+      }
+      if (wantsJson(req)) return res.status(202).json({ id, handedOver: true, emailed });
+      flash(req, { type: 'success', key: emailed ? 'digests.handover.doneEmailed' : 'digests.handover.done' });
       res.redirect(`/digests/${id}`);
     },
 

@@ -34,6 +34,11 @@ export interface Digest {
   sentAt: string | null;
   createdAt: string;
   updatedAt: string;
+  /** a specialist's digest: draft while they review it, sent once handed over to the supervisor; null otherwise */
+  handoverStatus: 'draft' | 'sent' | null;
+  handedOverAt: string | null;
+  /** when the recipient supervisor first opened it */
+  readAt: string | null;
 }
 
 function mapDigest(r: Record<string, unknown>): Digest {
@@ -55,11 +60,15 @@ function mapDigest(r: Record<string, unknown>): Digest {
     sentAt: (r.sent_at as string | null) ?? null,
     createdAt: String(r.created_at),
     updatedAt: String(r.updated_at),
+    handoverStatus: (r.handover_status as Digest['handoverStatus']) ?? null,
+    handedOverAt: (r.handed_over_at as string | null) ?? null,
+    readAt: (r.read_at as string | null) ?? null,
   };
 }
 
 export type NewDigest = Pick<Digest, 'scopeType' | 'scopeId' | 'periodStart' | 'periodEnd' | 'language' | 'trigger' | 'scheduleKey' | 'preparedBy' | 'recipients' | 'content' | 'deliveryStatus'> & {
   sentAt?: string | null;
+  handoverStatus?: Digest['handoverStatus'];
 };
 
 function digestRow(d: NewDigest, now: string) {
@@ -77,6 +86,7 @@ function digestRow(d: NewDigest, now: string) {
     delivery_status: d.deliveryStatus,
     attempts: 0,
     sent_at: d.sentAt ?? null,
+    handover_status: d.handoverStatus ?? null,
     created_at: now,
     updated_at: now,
   };
@@ -111,10 +121,15 @@ export interface DigestListItem extends Omit<Digest, 'content'> {
   preparedByName: string | null;
 }
 
-/** Digests a user may see, newest first: all for an admin; a supervisor's own and their teams'. */
+/**
+ * Digests a user may see, newest first: all for an admin; a supervisor's own and their teams' (a
+ * specialist's only once handed over); a specialist those they prepared.
+ */
 export async function listDigests(db: Conn, viewer: { role: string; id: number }, page: { limit: number; offset: number }): Promise<{ rows: DigestListItem[]; total: number }> {
   const q = db('digests as d').leftJoin('users as p', 'p.id', 'd.prepared_by');
-  if (viewer.role !== 'admin') {
+  if (viewer.role === 'specialist') q.where('d.prepared_by', viewer.id);
+  else if (viewer.role !== 'admin') {
+    q.where((w) => w.whereNull('d.handover_status').orWhereNot('d.handover_status', 'draft'));
     q.where((w) => {
       w.where((x) => x.where('d.scope_type', 'supervisor').andWhere('d.scope_id', viewer.id))
         .orWhere((x) => x.where('d.scope_type', 'team').whereIn('d.scope_id', db('teams').where('supervisor_user_id', viewer.id).select('id')));
@@ -152,6 +167,29 @@ export async function markFailed(db: Conn, id: number, error: string, now: strin
 
 export async function setDeliveryStatus(db: Conn, id: number, status: DeliveryStatus, now: string): Promise<void> {
   await db('digests').where({ id }).whereNot('delivery_status', 'sent').update({ delivery_status: status, updated_at: now });
+}
+
+/** A specialist hands their digest over: once (false when it was handed over already). */
+export async function markHandedOver(db: Conn, id: number, by: number, now: string): Promise<boolean> {
+  const n = await db('digests').where({ id, handover_status: 'draft' }).update({ handover_status: 'sent', handed_over_at: now, handed_over_by: by, updated_at: now });
+  return Number(n) === 1;
+}
+
+/** The recipient supervisor opened it: the first time is kept. */
+export async function markRead(db: Conn, id: number, now: string): Promise<void> {
+  await db('digests').where({ id }).whereNull('read_at').update({ read_at: now });
+}
+
+/** Digests specialists handed over to this supervisor (their own scope or their teams') not yet opened. */
+export async function unreadHandovers(db: Conn, supervisorId: number): Promise<number> {
+  const r = await db('digests as d')
+    .where('d.handover_status', 'sent')
+    .whereNull('d.read_at')
+    .where((w) => w.where((x) => x.where('d.scope_type', 'supervisor').andWhere('d.scope_id', supervisorId))
+      .orWhere((x) => x.where('d.scope_type', 'team').whereIn('d.scope_id', db('teams').where('supervisor_user_id', supervisorId).select('id'))))
+    .count({ n: '*' })
+    .first();
+  return num(r?.n);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -228,9 +266,9 @@ export async function listTeams(db: Conn, supervisorUserId?: number): Promise<{ 
   return (await q).map((r) => ({ id: Number(r.id), name: r.name, supervisorUserId: r.supervisor_user_id == null ? null : Number(r.supervisor_user_id) }));
 }
 
-/** Submitted regular evaluations of a period for the operators of a scope. */
+/** Submitted evaluations of the random sample in a period for the operators of a scope (the digest's figures). */
 export async function evaluationStats(db: Conn, scope: { type: ScopeType; id: number | null }, from: string, to: string): Promise<{ count: number; averageScore: number | null; criticalFailures: number }> {
-  const q = db('evaluations as v').where('v.status', 'submitted').andWhere('v.kind', 'regular').andWhere('v.evaluation_date', '>=', from).andWhere('v.evaluation_date', '<=', to);
+  const q = db('evaluations as v').where('v.status', 'submitted').andWhere('v.kind', 'regular').andWhere('v.purpose', 'random').andWhere('v.evaluation_date', '>=', from).andWhere('v.evaluation_date', '<=', to);
   if (scope.type === 'supervisor') q.whereIn('v.operator_id', db('operators as o').join('teams as t', 't.id', 'o.team_id').where('t.supervisor_user_id', scope.id).select('o.id'));
   if (scope.type === 'team') q.whereIn('v.operator_id', db('operators').where('team_id', scope.id).select('id'));
   const r = await q.clone().count({ n: 'v.id' }).avg({ avg: 'v.score' }).first();

@@ -1,8 +1,9 @@
 // Demo: each demo supervisor has chosen a schedule, and last week's digest was already sent, so
-// the digests page has history to show.
+// the digests page has history to show; the demo specialist handed the demo supervisor's first
+// team a ma'lumotnoma yesterday (new on the supervisor's home page) and has another in review.
 import type { SeedContext } from '../../app-context';
 import { addDays, tashkentToUtc, tashkentToday } from '../../time';
-import { prepareScheduledDigest } from './digests.service';
+import { handOver, prepareDigest, prepareScheduledDigest } from './digests.service';
 import * as repo from './digests.repository';
 
 export async function seedDigests(ctx: SeedContext): Promise<void> {
@@ -20,5 +21,16 @@ export async function seedDigests(ctx: SeedContext): Promise<void> {
     await repo.recordDelivery(ctx.db, digestId, { status: 'sent', attempts: 1, sentAt: sentAt < now ? sentAt : now, lastError: null }, now);
     stored++;
   }
-  ctx.log(`digests: ${supervisors.length} schedules, ${stored} sent digests`);
+  const specialist = await ctx.db('users').where({ username: 'specialist' }).first('id', 'display_name', 'language');
+  const team = await ctx.db('teams as t').join('users as u', 'u.id', 't.supervisor_user_id').where('u.username', 'supervisor').orderBy('t.id').first('t.id');
+  let bySpecialist = 0;
+  if (specialist && team) {
+    const viewer = { id: Number(specialist.id), role: 'specialist', displayName: String(specialist.display_name), language: specialist.language };
+    const yesterday = { ...ctx, clock: () => new Date(ctx.clock().getTime() - 86_400_000) };
+    const sent = await prepareDigest(yesterday, viewer, { scope: `team:${team.id}`, from: addDays(today, -8), to: addDays(today, -2) });
+    await handOver(yesterday, viewer, sent);
+    await prepareDigest(ctx, viewer, { scope: `team:${team.id}`, from: addDays(today, -1), to: addDays(today, -1) });
+    bySpecialist = 2;
+  }
+  ctx.log(`digests: ${supervisors.length} schedules, ${stored} sent digests, ${bySpecialist} by a specialist`);
 }

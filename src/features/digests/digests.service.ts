@@ -50,6 +50,7 @@ interface ResolvedScope {
  * supervisor; for the centre, the person who asked. A supervisor may only ask for their own.
  */
 async function resolveScope(db: Conn, raw: { type: ScopeType; id: number | null }, asker: Viewer | null): Promise<ResolvedScope> {
+  if (asker?.role === 'specialist' && raw.type !== 'team') throw new ValidationError([{ field: 'scope', key: 'digests.form.teamOnly' }]);
   if (raw.type === 'supervisor') {
     const sup = raw.id ? await repo.findUser(db, raw.id) : null;
     if (!sup || sup.role !== 'supervisor') throw new ValidationError([{ field: 'scope', key: 'digests.form.unknownSupervisor' }]);
@@ -59,7 +60,8 @@ async function resolveScope(db: Conn, raw: { type: ScopeType; id: number | null 
   if (raw.type === 'team') {
     const team = raw.id ? await repo.findTeam(db, raw.id) : null;
     if (!team) throw new ValidationError([{ field: 'scope', key: 'digests.form.unknownTeam' }]);
-    if (asker && asker.role !== 'admin' && asker.id !== team.supervisorUserId) throw new ForbiddenError('digests.forbidden.notYours');
+    // A specialist prepares a team's ma'lumotnoma for its supervisor (B2.02.4 #2–3).
+    if (asker && asker.role !== 'admin' && asker.role !== 'specialist' && asker.id !== team.supervisorUserId) throw new ForbiddenError('digests.forbidden.notYours');
     const sup = team.supervisorUserId ? await repo.findUser(db, team.supervisorUserId) : null;
     return { scope: { type: 'team', id: team.id, name: team.name }, recipients: sup ? [{ userId: sup.id, name: sup.name, email: sup.email }] : [], recipientLanguage: sup?.language ?? null };
   }
@@ -126,12 +128,14 @@ export async function prepareDigest(deps: AppDeps, viewer: Viewer, input: Digest
   const resolved = await resolveScope(deps.db, rawScope, viewer);
   const now = nowIso(deps.clock);
   const content = await buildContent(deps, resolved, parsed.data.from, parsed.data.to, viewer.displayName ?? null, now);
-  const send = parsed.data.send && isDeliverable(deps.config, resolved.recipients);
+  // A specialist's digest is a draft they review before handing it over (see handOver).
+  const bySpecialist = viewer.role === 'specialist';
+  const send = !bySpecialist && parsed.data.send && isDeliverable(deps.config, resolved.recipients);
   return deps.db.transaction(async (trx) => {
     const id = await repo.insertDigest(trx, {
       scopeType: resolved.scope.type, scopeId: resolved.scope.id, periodStart: parsed.data.from, periodEnd: parsed.data.to,
       language: resolved.recipientLanguage ?? viewer.language ?? DEFAULT_LANGUAGE, trigger: 'manual', scheduleKey: null, preparedBy: viewer.id,
-      recipients: resolved.recipients, content, deliveryStatus: send ? 'pending' : 'in_app',
+      recipients: resolved.recipients, content, deliveryStatus: send ? 'pending' : 'in_app', handoverStatus: bySpecialist ? 'draft' : null,
     }, now);
     if (send) await deps.jobs.enqueue(SEND_JOB, { digestId: id }, { dedupeKey: sendJobKey(id), maxAttempts: SEND_MAX_ATTEMPTS }, trx);
     await audit(trx, { userId: viewer.id, action: 'digest.prepare', entityType: 'digest', entityId: id, ip, details: { scope: rawScope, from: parsed.data.from, to: parsed.data.to, send } }, deps.clock);
@@ -223,6 +227,37 @@ export async function sendDigest(deps: AppDeps, digestId: number, ctx?: Pick<Job
 /** The outbox key of a digest's e-mail. */
 export const digestOutboxKey = (digestId: number) => `digest:${digestId}`;
 
+/**
+ * A specialist hands their reviewed digest over (the page's "send to the supervisor"): it appears
+ * among the supervisor's digests, marked new, and goes out by e-mail when it can. Once only (409
+ * after). Audited.
+ */
+export async function handOver(deps: AppDeps, viewer: Viewer, digestId: number, ip?: string): Promise<{ emailed: boolean }> {
+  const digest = await getDigest(deps.db, viewer, digestId);
+  if (digest.handoverStatus !== 'draft') throw new ConflictError('digests.handover.already');
+  if (!digest.recipients.length) throw new ConflictError('digests.handover.noSupervisor');
+  const emailed = isDeliverable(deps.config, digest.recipients);
+  await deps.db.transaction(async (trx) => {
+    if (!(await repo.markHandedOver(trx, digestId, viewer.id, nowIso(deps.clock)))) throw new ConflictError('digests.handover.already');
+    if (emailed) {
+      await repo.setDeliveryStatus(trx, digestId, 'pending', nowIso(deps.clock));
+      await deps.jobs.enqueue(SEND_JOB, { digestId }, { dedupeKey: sendJobKey(digestId), maxAttempts: SEND_MAX_ATTEMPTS }, trx);
+    }
+    await audit(trx, { userId: viewer.id, action: 'digest.handover', entityType: 'digest', entityId: digestId, ip, details: { to: digest.recipients.map((r) => r.userId), emailed } }, deps.clock);
+  });
+  return { emailed };
+}
+
+/** The supervisor it was handed to opens it: no longer new. */
+export async function markOpened(deps: Pick<AppDeps, 'db' | 'clock'>, viewer: Viewer, digest: repo.Digest): Promise<void> {
+  if (viewer.role === 'supervisor' && digest.handoverStatus === 'sent' && !digest.readAt) await repo.markRead(deps.db, digest.id, nowIso(deps.clock));
+}
+
+/** How many ma'lumotnomas specialists handed to this supervisor wait unopened (their home page says so). */
+export async function unreadHandovers(deps: Pick<AppDeps, 'db'>, supervisorId: number): Promise<number> {
+  return repo.unreadHandovers(deps.db, supervisorId);
+}
+
 /** Queues an e-mail for a stored digest (the page's "send" or "retry" button). */
 export async function requestSend(deps: AppDeps, viewer: Viewer, digestId: number, ip?: string): Promise<void> {
   const digest = await getDigest(deps.db, viewer, digestId);
@@ -242,12 +277,19 @@ export async function requestSend(deps: AppDeps, viewer: Viewer, digestId: numbe
 // ---------------------------------------------------------------------------------------------
 // Reading
 
-/** One digest for a viewer: admins all, a supervisor their own and their teams'. */
+/**
+ * One digest for a viewer: admins all; a supervisor their own and their teams' (a specialist's only
+ * once handed over); a specialist those they prepared.
+ */
 export async function getDigest(db: Conn, viewer: Viewer, id: number): Promise<repo.Digest> {
   const d = await repo.findDigest(db, id);
   if (!d) throw new NotFoundError('digests.notFound');
   if (viewer.role === 'admin') return d;
-  if (viewer.role === 'supervisor') {
+  if (viewer.role === 'specialist') {
+    if (d.preparedBy === viewer.id) return d;
+    throw new ForbiddenError('digests.forbidden.notYours');
+  }
+  if (viewer.role === 'supervisor' && d.handoverStatus !== 'draft') {
     if (d.scopeType === 'supervisor' && d.scopeId === viewer.id) return d;
     if (d.scopeType === 'team' && d.scopeId) {
       const team = await repo.findTeam(db, d.scopeId);
@@ -261,7 +303,7 @@ export async function digestsPage(deps: AppDeps, viewer: Viewer, page: number) {
   const limit = 25;
   const [list, teams, supervisors, schedule, schedules] = await Promise.all([
     repo.listDigests(deps.db, viewer, { limit, offset: (page - 1) * limit }),
-    repo.listTeams(deps.db, viewer.role === 'admin' ? undefined : viewer.id),
+    repo.listTeams(deps.db, viewer.role === 'admin' || viewer.role === 'specialist' ? undefined : viewer.id),
     viewer.role === 'admin' ? repo.listSupervisors(deps.db) : Promise.resolve([]),
     repo.findSchedule(deps.db, viewer.id),
     viewer.role === 'admin' ? repo.listSchedules(deps.db) : Promise.resolve([]),

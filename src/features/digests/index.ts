@@ -9,7 +9,7 @@ export const digestsFeature: Feature = {
   name: 'digests',
   routes: digestsRoutes,
   seed: seedDigests,
-  nav: [{ key: 'digests.nav', href: '/digests', roles: ['supervisor', 'admin'], order: 410 }],
+  nav: [{ key: 'digests.nav', href: '/digests', roles: ['supervisor', 'admin', 'specialist'], order: 410 }],
   jobHandlers: (deps) => ({
     [PREPARE_JOB]: (payload) => prepareScheduledDigest(deps, payload as { userId: number; periodStart: string; periodEnd: string }),
     [SEND_JOB]: (payload, ctx) => sendDigest(deps, Number(payload.digestId), ctx),

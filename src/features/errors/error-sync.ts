@@ -41,9 +41,14 @@ export function severityForCriterion(criterion: Pick<FlatCriterion, 'critical' |
 }
 
 /**
- * The error records a submitted evaluation calls for: one per failed criterion (its moment is the
- * earliest mark linked to that criterion) and one per mark flagged as an error. A calibration
- * evaluation is practice on a shared call, so it calls for none.
+ * The error records a submitted evaluation calls for — one fault, one error:
+ * - one per failed criterion. A mark linked to that criterion IS that error, not another one: the
+ *   earliest such mark gives the error its moment (and the link to the mark), and the marks' notes
+ *   join the answer's comment;
+ * - one per mark flagged as an error that no failed criterion covers (no criterion, or one that
+ *   passed or was N/A).
+ * Only a regular evaluation judges the operator: calibration practice and second reviews (which
+ * judge the evaluator) call for none.
  */
 export function desiredErrors(input: {
   kind: string;
@@ -51,32 +56,37 @@ export function desiredErrors(input: {
   failedAnswers: readonly FailedAnswer[];
   marks: readonly EvaluationMark[];
 }): DesiredError[] {
-  if (input.kind === 'calibration') return [];
+  if (input.kind !== 'regular') return [];
   const byCode = new Map(input.criteria.map((c) => [c.code, c]));
   const position = (code: string) => byCode.get(code)?.position ?? Number.MAX_SAFE_INTEGER;
-  const firstMarkAt = new Map<string, number>();
-  for (const mark of input.marks) {
+  const failedCodes = new Set(input.failedAnswers.map((a) => a.criterionCode));
+  const byTime = [...input.marks].sort((a, b) => a.startSec - b.startSec || a.id - b.id);
+  const marksOf = new Map<string, EvaluationMark[]>();
+  for (const mark of byTime) {
     if (!mark.criterionCode) continue;
-    const prev = firstMarkAt.get(mark.criterionCode);
-    if (prev === undefined || mark.startSec < prev) firstMarkAt.set(mark.criterionCode, mark.startSec);
+    const list = marksOf.get(mark.criterionCode) ?? [];
+    list.push(mark);
+    marksOf.set(mark.criterionCode, list);
   }
 
   const out: DesiredError[] = [];
   const failed = [...input.failedAnswers].sort((a, b) => position(a.criterionCode) - position(b.criterionCode));
   for (const answer of failed) {
     const criterion = byCode.get(answer.criterionCode);
+    const linked = marksOf.get(answer.criterionCode) ?? [];
+    const notes = [answer.comment, ...linked.map((m) => m.note)].map(blankToNull).filter((n): n is string => n !== null);
     out.push({
       source: 'criterion',
       criterionCode: answer.criterionCode,
-      markId: null,
+      markId: linked[0]?.id ?? null,
       category: criterion?.errorCategory ?? 'other',
       severity: severityForCriterion(criterion),
-      comment: blankToNull(answer.comment),
-      atSec: firstMarkAt.get(answer.criterionCode) ?? null,
+      comment: notes.length ? [...new Set(notes)].join('\n') : null,
+      atSec: linked[0]?.startSec ?? null,
     });
   }
-  const errorMarks = input.marks.filter((m) => m.isError).sort((a, b) => a.startSec - b.startSec || a.id - b.id);
-  for (const mark of errorMarks) {
+  for (const mark of byTime) {
+    if (!mark.isError || (mark.criterionCode && failedCodes.has(mark.criterionCode))) continue;
     const criterion = mark.criterionCode ? byCode.get(mark.criterionCode) : undefined;
     // The specialist's own severity on the mark wins; else the linked criterion's; else minor.
     const severity: Severity = mark.severity && SEVERITY_SET.has(mark.severity) ? (mark.severity as Severity)
@@ -104,7 +114,7 @@ export interface SyncPlan {
   /** ids to mark voided: the criterion passes now, or the mark is gone or no longer an error */
   void: number[];
   /** kept records (status untouched), with the details to refresh when the specialist edited them */
-  keep: { id: number; changes: Partial<Pick<DesiredError, 'category' | 'severity' | 'comment' | 'atSec' | 'criterionCode'>> }[];
+  keep: { id: number; changes: Partial<Pick<DesiredError, 'category' | 'severity' | 'comment' | 'atSec' | 'criterionCode' | 'markId'>> }[];
 }
 
 /**
@@ -138,6 +148,7 @@ export function planErrorSync(existing: readonly ExistingError[], desired: reado
     if ((have.comment ?? null) !== (d.comment ?? null)) changes.comment = d.comment;
     if ((have.atSec ?? null) !== (d.atSec ?? null)) changes.atSec = d.atSec;
     if ((have.criterionCode ?? null) !== (d.criterionCode ?? null)) changes.criterionCode = d.criterionCode;
+    if ((have.markId ?? null) !== (d.markId ?? null)) changes.markId = d.markId;
     plan.keep.push({ id: have.id, changes });
   }
   for (const [key, e] of current) if (!wanted.has(key)) plan.void.push(e.id);

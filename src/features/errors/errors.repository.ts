@@ -103,6 +103,7 @@ export async function refreshErrorDetails(db: Conn, id: number, changes: Partial
   if ('comment' in changes) patch.comment = changes.comment;
   if ('atSec' in changes) patch.at_sec = changes.atSec;
   if ('criterionCode' in changes) patch.criterion_code = changes.criterionCode;
+  if ('markId' in changes) patch.mark_id = changes.markId;
   if (!Object.keys(patch).length) return;
   await db('errors').where({ id }).update({ ...patch, updated_at: now });
 }
@@ -503,13 +504,15 @@ export interface OperatorEvaluation {
   specialistName: string | null;
   callStartedAt: string | null;
   isComplexCase: boolean;
+  /** why the call was heard (random, targeted, on_request) */
+  purpose: string;
 }
 
 /** The operator's submitted regular evaluations, newest first (calibration practice is not theirs to answer for). */
 export async function operatorEvaluations(db: Conn, operatorId: number, limit = 500): Promise<OperatorEvaluation[]> {
   const rows = await db('evaluations as v').join('calls as c', 'c.id', 'v.call_id').leftJoin('users as sp', 'sp.id', 'v.specialist_user_id')
     .where('v.operator_id', operatorId).andWhere('v.status', 'submitted').andWhere('v.kind', 'regular')
-    .select('v.id', 'v.call_id', 'v.score', 'v.result', 'v.critical_failure', 'v.evaluation_date', 'v.submitted_at', 'sp.display_name as specialist_name', 'c.started_at', 'v.is_complex_case')
+    .select('v.id', 'v.call_id', 'v.score', 'v.result', 'v.critical_failure', 'v.evaluation_date', 'v.submitted_at', 'sp.display_name as specialist_name', 'c.started_at', 'v.is_complex_case', 'v.purpose')
     .orderBy('v.submitted_at', 'desc').orderBy('v.id', 'desc').limit(limit);
   return rows.map((r) => ({
     id: Number(r.id),
@@ -522,6 +525,7 @@ export async function operatorEvaluations(db: Conn, operatorId: number, limit = 
     specialistName: r.specialist_name ?? null,
     callStartedAt: r.started_at ?? null,
     isComplexCase: toBool(r.is_complex_case),
+    purpose: String(r.purpose ?? 'random'),
   }));
 }
 

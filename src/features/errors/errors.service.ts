@@ -328,20 +328,30 @@ export async function operatorPage(db: Conn, user: Viewer, operatorId: number, c
   ]);
   const texts = await withCriterionTexts(db, errors.rows);
   const errorViews = errors.rows.map((r) => toView(r, texts, user, today));
-  const scored = evaluations.filter((e) => e.score != null);
-  const average = scored.length ? Math.round((scored.reduce((s, e) => s + (e.score ?? 0), 0) / scored.length) * 10) / 10 : null;
+  // The operator's score is the random sample's; hand-picked and targeted calls are shown beside it.
+  const random = evaluations.filter((e) => e.purpose === 'random');
+  const scored = random.filter((e) => e.score != null);
+  const averageOf = (xs: typeof evaluations) => {
+    const withScore = xs.filter((e) => e.score != null);
+    return withScore.length ? Math.round((withScore.reduce((s, e) => s + (e.score ?? 0), 0) / withScore.length) * 10) / 10 : null;
+  };
+  const others = ['targeted', 'on_request'].map((purpose) => {
+    const xs = evaluations.filter((e) => e.purpose === purpose);
+    return { purpose, evaluations: xs.length, averageScore: averageOf(xs), criticalFailures: xs.filter((e) => e.criticalFailure).length };
+  });
   return {
     operator,
     today,
     evaluations,
-    // Oldest first for the chart.
+    // Oldest first for the chart: the random sample's scores.
     scoreSeries: scored.slice().reverse().map((e) => ({ date: e.evaluationDate ?? (e.submittedAt ?? '').slice(0, 10), score: e.score as number, evaluationId: e.id })),
     errors: errorViews,
     correctiveActions: errorViews.filter((e) => e.actionType),
+    others,
     stats: {
-      evaluations: evaluations.length,
-      averageScore: average,
-      criticalFailures: evaluations.filter((e) => e.criticalFailure).length,
+      evaluations: random.length,
+      averageScore: averageOf(random),
+      criticalFailures: random.filter((e) => e.criticalFailure).length,
       openErrors: errorViews.filter((e) => e.status !== 'closed').length,
       overdue: errorViews.filter((e) => e.overdue).length,
       totalErrors: errors.total,

@@ -4,6 +4,7 @@ import type { Knex } from 'knex';
 import { insertReturningId, num, parseJson, toBool } from '../../db';
 import type { Severity } from '../rubrics/rubric.model';
 import type { EvaluationResult } from './scoring';
+import type { Purpose } from './purpose';
 
 type Conn = Knex | Knex.Transaction;
 
@@ -17,6 +18,8 @@ export interface Evaluation {
   rubricVersionId: number;
   specialistUserId: number;
   kind: string;
+  /** random | targeted | on_request | calibration (see purpose.ts) */
+  purpose: Purpose;
   status: string;
   revision: number;
   score: number | null;
@@ -33,6 +36,8 @@ export interface Evaluation {
   startedAt: string;
   submittedAt: string | null;
   evaluationDate: string | null;
+  /** seconds from the call's end to the submission */
+  reviewLagSec: number | null;
   reopenedAt: string | null;
   reopenedBy: number | null;
   reopenReason: string | null;
@@ -48,10 +53,10 @@ export interface Evaluation {
 }
 
 const EVALUATION_COLUMNS = [
-  'e.id', 'e.call_id', 'e.operator_id', 'e.rubric_version_id', 'e.specialist_user_id', 'e.kind', 'e.status', 'e.revision',
+  'e.id', 'e.call_id', 'e.operator_id', 'e.rubric_version_id', 'e.specialist_user_id', 'e.kind', 'e.purpose', 'e.status', 'e.revision',
   'e.score', 'e.points_earned', 'e.points_possible', 'e.result', 'e.critical_failure', 'e.heard_share', 'e.heard_seconds',
   'e.played_intervals', 'e.is_complex_case', 'e.complex_reason', 'e.summary_comment', 'e.started_at', 'e.submitted_at',
-  'e.evaluation_date', 'e.reopened_at', 'e.reopened_by', 'e.reopen_reason', 'e.created_at', 'e.updated_at',
+  'e.evaluation_date', 'e.review_lag_sec', 'e.reopened_at', 'e.reopened_by', 'e.reopen_reason', 'e.created_at', 'e.updated_at',
   'su.display_name as specialist_name', 'o.full_name as operator_name', 'o.employee_code as operator_code', 'o.team_id as operator_team_id',
   'tm.name as team_name', 'ru.display_name as reopened_by_name',
 ];
@@ -68,6 +73,7 @@ function mapEvaluation(r: Record<string, unknown>): Evaluation {
     rubricVersionId: Number(r.rubric_version_id),
     specialistUserId: Number(r.specialist_user_id),
     kind: String(r.kind),
+    purpose: String(r.purpose ?? 'random') as Purpose,
     status: String(r.status),
     revision: Number(r.revision),
     score: nullableNumber(r.score),
@@ -84,6 +90,7 @@ function mapEvaluation(r: Record<string, unknown>): Evaluation {
     startedAt: String(r.started_at),
     submittedAt: (r.submitted_at as string | null) ?? null,
     evaluationDate: (r.evaluation_date as string | null) ?? null,
+    reviewLagSec: nullableNumber(r.review_lag_sec),
     reopenedAt: (r.reopened_at as string | null) ?? null,
     reopenedBy: nullableNumber(r.reopened_by),
     reopenReason: (r.reopen_reason as string | null) ?? null,
@@ -125,7 +132,11 @@ export interface NewEvaluation {
   operatorId: number | null;
   rubricVersionId: number;
   specialistUserId: number;
+  /** why the call is heard: from the specialist's assignment, else on_request */
+  purpose: Purpose;
   now: string;
+  /** regular (judges the operator) unless a blind second review (judges the evaluator) */
+  kind?: 'regular' | 'second_review';
 }
 
 export async function insertEvaluation(db: Conn, e: NewEvaluation): Promise<number> {
@@ -134,7 +145,8 @@ export async function insertEvaluation(db: Conn, e: NewEvaluation): Promise<numb
     operator_id: e.operatorId,
     rubric_version_id: e.rubricVersionId,
     specialist_user_id: e.specialistUserId,
-    kind: 'regular',
+    kind: e.kind ?? 'regular',
+    purpose: e.purpose,
     status: 'draft',
     revision: 0,
     critical_failure: false,
@@ -190,8 +202,10 @@ export async function updateDraftFields(trx: Conn, id: number, f: DraftFields): 
   });
 }
 
-export async function markSubmitted(trx: Conn, id: number, f: { submittedAt: string; evaluationDate: string }): Promise<void> {
-  await trx('evaluations').where({ id }).update({ status: 'submitted', submitted_at: f.submittedAt, evaluation_date: f.evaluationDate, updated_at: f.submittedAt });
+export async function markSubmitted(trx: Conn, id: number, f: { submittedAt: string; evaluationDate: string; reviewLagSec: number | null; purpose: Purpose }): Promise<void> {
+  await trx('evaluations').where({ id }).update({
+    status: 'submitted', submitted_at: f.submittedAt, evaluation_date: f.evaluationDate, review_lag_sec: f.reviewLagSec, purpose: f.purpose, updated_at: f.submittedAt,
+  });
 }
 
 /** Reopens a submitted evaluation; false when it was not (or no longer) submitted. */
@@ -200,6 +214,12 @@ export async function markReopened(trx: Conn, id: number, f: { by: number; reaso
     .where({ id, status: 'submitted' })
     .update({ status: 'reopened', reopened_at: f.now, reopened_by: f.by, reopen_reason: f.reason, revision: trx.raw('revision + 1'), updated_at: f.now });
   return Number(n) === 1;
+}
+
+/** Error records of an evaluation that still hold. */
+export async function countLiveErrors(db: Conn, evaluationId: number): Promise<number> {
+  const r = await db('errors').where({ evaluation_id: evaluationId }).whereNull('voided_at').count({ n: '*' }).first();
+  return num(r?.n);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -359,6 +379,7 @@ export interface CallForEvaluation {
   callbackOfCallId: number | null;
   evaluatedAt: string | null;
   deletedAt: string | null;
+  createdAt: string;
   recording: null | {
     id: number;
     status: string;
@@ -391,7 +412,7 @@ export async function findCall(db: Conn, callId: number): Promise<CallForEvaluat
     .first(
       'c.id', 'c.external_id', 'c.source', 'c.started_at', 'c.answered_at', 'c.ended_at', 'c.call_date', 'c.duration_sec', 'c.operator_id',
       'c.caller_number', 'c.language', 'c.channel', 'c.category', 'c.services', 'c.dropped', 'c.callback_of_call_id', 'c.evaluated_at',
-      'c.deleted_at', 'c.recording_id',
+      'c.deleted_at', 'c.recording_id', 'c.created_at',
       'o.full_name as operator_name', 'o.employee_code as operator_code', 'o.team_id as operator_team_id', 'tm.name as team_name',
       'rg.name_uz', 'rg.name_ru', 'rg.name_en',
       'rec.status as rec_status', 'rec.duration_sec as rec_duration', 'rec.channels as rec_channels', 'rec.facts as rec_facts', 'rec.prepare_error as rec_error',
@@ -422,6 +443,7 @@ export async function findCall(db: Conn, callId: number): Promise<CallForEvaluat
     callbackOfCallId: nullableNumber(r.callback_of_call_id),
     evaluatedAt: r.evaluated_at ?? null,
     deletedAt: r.deleted_at ?? null,
+    createdAt: String(r.created_at),
     recording: r.recording_id == null ? null : {
       id: Number(r.recording_id),
       status: String(r.rec_status ?? 'stored'),
@@ -453,6 +475,16 @@ export async function startAssignment(trx: Conn, callId: number, specialistUserI
     .where((w) => w.where('status', 'new').orWhere((w2) => w2.where('status', 'in_progress').whereNull('evaluation_id')))
     .update({ status: 'in_progress', evaluation_id: evaluationId, updated_at: now });
   return Number(n);
+}
+
+/** The purposes of the specialist's open assignments of this call in active plans (what the plan gave them to hear it for). */
+export async function openAssignmentPurposes(db: Conn, callId: number, specialistUserId: number): Promise<string[]> {
+  const rows = await db('assignments as a')
+    .join('plans as p', 'p.id', 'a.plan_id')
+    .where({ 'a.call_id': callId, 'a.specialist_user_id': specialistUserId, 'p.status': 'active' })
+    .whereIn('a.status', ['new', 'in_progress'])
+    .distinct('a.purpose');
+  return rows.map((r) => String(r.purpose));
 }
 
 /** Every assignment of this call to this specialist that is not done or cancelled becomes done. */

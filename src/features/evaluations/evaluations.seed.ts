@@ -15,8 +15,10 @@ import * as repo from './evaluations.repository';
 import { reopenEvaluation, saveDraft, submitEvaluation, viewerFor } from './evaluations.service';
 
 const SPECIALISTS = ['specialist', 'specialist2', 'specialist3'];
-/** Share of the past days' calls that got evaluated. */
-const EVALUATED_SHARE = 0.42;
+/** Share of the past days' drawn calls (assigned by a plan) that got evaluated: the random sample. */
+const DRAWN_EVALUATED_SHARE = 0.92;
+/** Share of the other past calls a specialist picked by hand (complaints, incidents, requests). */
+const ON_REQUEST_SHARE = 0.05;
 const DRAFTS = 3;
 
 interface SeedCall {
@@ -146,6 +148,19 @@ function playedFor(rand: Rand, durationSec: number, share: number): Array<[numbe
   return [[0, gapAt], [gapAt + gap, durationSec]].filter(([a, b]) => b - a > 0.1) as Array<[number, number]>;
 }
 
+/**
+ * Demo data: the player fetched the call's whole recording when the page opened, as the audio route
+ * would have recorded it (the heard share an evaluation stores is checked against it).
+ */
+export async function seedAudioSent(db: AppDeps['db'], callId: number, userId: number, at: Date): Promise<void> {
+  const r = await db('calls as c').join('recordings as r', 'r.id', 'c.recording_id').where('c.id', callId).first('r.id', 'r.size_bytes', 'r.duration_sec');
+  if (!r || !Number(r.size_bytes)) return;
+  await db('audio_deliveries').insert({
+    user_id: userId, call_id: callId, recording_id: Number(r.id), rendition: false, byte_start: 0, byte_end: Number(r.size_bytes), size_bytes: Number(r.size_bytes),
+    duration_sec: r.duration_sec == null ? null : Number(r.duration_sec), served_at: at.toISOString(),
+  });
+}
+
 async function loadCalls(db: AppDeps['db']): Promise<SeedCall[]> {
   const rows = await db('calls as c')
     .join('operators as o', 'o.id', 'c.operator_id')
@@ -194,8 +209,15 @@ export async function seedEvaluations(ctx: SeedContext): Promise<void> {
   const demoSupervisor = byName.get('supervisor');
   const demoSupervisorTeams = new Set(demoSupervisor ? (await db('teams').where({ supervisor_user_id: demoSupervisor.id }).select('id')).map((r) => Number(r.id)) : []);
 
+  // Who each past plan gave each drawn call to: those evaluations are the random sample.
+  const assignedTo = new Map<number, number>();
+  for (const r of await db('assignments as a').join('plans as p', 'p.id', 'a.plan_id').where('p.status', 'active').where('p.plan_date', '<', today).whereNotNull('a.specialist_user_id').whereIn('a.status', ['new', 'unassigned']).select('a.call_id', 'a.specialist_user_id')) {
+    assignedTo.set(Number(r.call_id), Number(r.specialist_user_id));
+  }
+  const specialistById = new Map(specialists.map((s) => [s.id, s]));
+
   // ---- handed in over the past days ----
-  const past = calls.filter((c) => c.callDate < today && rand() < EVALUATED_SHARE);
+  const past = calls.filter((c) => c.callDate < today && (assignedTo.has(c.id) ? rand() < DRAWN_EVALUATED_SHARE : rand() < ON_REQUEST_SHARE));
   let submitted = 0;
   let criticalCount = 0;
   const submittedIds: { id: number; call: SeedCall; submitAt: Date }[] = [];
@@ -208,7 +230,7 @@ export async function seedEvaluations(ctx: SeedContext): Promise<void> {
   for (const call of past) {
     const version = await versionFor(call.category);
     if (!version) continue;
-    const specialist = specialists[(call.id + Math.floor(rand() * 3)) % specialists.length]!;
+    const specialist = specialistById.get(assignedTo.get(call.id) ?? -1) ?? specialists[(call.id + Math.floor(rand() * 3)) % specialists.length]!;
     const lang = specialist.language;
     const criteria = flattenCriteria(version.definition);
     const openedAt = new Date(Date.parse(call.startedAt) + (1 + rand() * 18) * 3600_000);
@@ -219,7 +241,10 @@ export async function seedEvaluations(ctx: SeedContext): Promise<void> {
     const marks = makeMarks(rand, call, answers, lang, 3);
     const share = rand() < 0.15 ? 1 : 0.95 + rand() * 0.05;
       const complex = complexIds.has(call.id);
-    const id = await repo.insertEvaluation(db, { callId: call.id, operatorId: call.operatorId, rubricVersionId: version.versionId, specialistUserId: specialist.id, now: openedAt.toISOString() });
+    const purpose = assignedTo.get(call.id) === specialist.id ? 'random' : 'on_request';
+    const id = await repo.insertEvaluation(db, { callId: call.id, operatorId: call.operatorId, rubricVersionId: version.versionId, specialistUserId: specialist.id, purpose, now: openedAt.toISOString() });
+    await repo.startAssignment(db, call.id, specialist.id, id, openedAt.toISOString());
+    await seedAudioSent(db, call.id, specialist.id, openedAt);
     const viewer = await viewerFor(db, { id: specialist.id, role: 'specialist' });
     const input: SubmitInput = {
       revision: 0,
@@ -268,8 +293,9 @@ export async function seedEvaluations(ctx: SeedContext): Promise<void> {
     const version = await versionFor(call.category);
     if (!version) continue;
     const openedAt = new Date(now.getTime() - (40 + drafts * 25) * 60_000);
-    const id = await repo.insertEvaluation(db, { callId: call.id, operatorId: call.operatorId, rubricVersionId: version.versionId, specialistUserId: specialist.id, now: openedAt.toISOString() });
+    const id = await repo.insertEvaluation(db, { callId: call.id, operatorId: call.operatorId, rubricVersionId: version.versionId, specialistUserId: specialist.id, purpose: assigned.has(call.id) ? 'random' : 'on_request', now: openedAt.toISOString() });
     await repo.startAssignment(db, call.id, specialist.id, id, openedAt.toISOString());
+    await seedAudioSent(db, call.id, specialist.id, openedAt);
     const answers = makeAnswers(rand, flattenCriteria(version.definition), call, specialist.language, { complete: false, criticalFailure: false });
     await saveDraft(at(new Date(openedAt.getTime() + 5 * 60_000)), viewer, id, {
       revision: 0,

@@ -13,9 +13,10 @@ import type { User } from '../users/users.repository';
 import { flattenCriteria, type RubricDefinition } from '../rubrics/rubric.model';
 import { getRubricVersion, rubricVersionForCall } from '../rubrics/rubrics.service';
 import { syncErrorsForEvaluation } from '../errors/errors.service';
-import { ensureRecordingPrepared } from '../calls/recordings.service';
+import { audioSentTo, ensureRecordingPrepared } from '../calls/recordings.service';
 import { scoreEvaluation, validateAnswers, type Answers, type EvaluationScore } from './scoring';
-import { coveredSeconds, heardShare, mergeIntervals, needsHeardConfirmation } from './heard';
+import { coveredSeconds, heardShare, mergeIntervals, needsHeardConfirmation, servedIntervals, verifiedHeard } from './heard';
+import { purposeFromAssignments, type Purpose } from './purpose';
 import { canEdit, canReopen, canView, clampMark, isOpen, OPEN_STATUSES, validateMarks, type Viewer } from './evaluation-rules';
 import type { DraftInput, ListQuery, SubmitInput } from './evaluations.schema';
 import * as repo from './evaluations.repository';
@@ -80,9 +81,11 @@ export async function openEvaluationForCall(deps: AppDeps, user: Pick<User, 'id'
     // Checked again inside the transaction: a double click must not make two drafts.
     const again = await repo.findLatestOwnEvaluation(trx, callId, user.id);
     if (again) return again.id;
-    const id = await repo.insertEvaluation(trx, { callId, operatorId: call.operatorId, rubricVersionId: version.versionId, specialistUserId: user.id, now });
+    // Heard because a plan gave the call to them (random or targeted), else picked by hand.
+    const purpose = purposeFromAssignments(await repo.openAssignmentPurposes(trx, callId, user.id));
+    const id = await repo.insertEvaluation(trx, { callId, operatorId: call.operatorId, rubricVersionId: version.versionId, specialistUserId: user.id, purpose, now });
     await repo.startAssignment(trx, callId, user.id, id, now);
-    await audit(trx, { userId: user.id, action: 'evaluation.start', entityType: 'evaluation', entityId: id, ip, details: { callId, rubricVersionId: version.versionId } }, clock);
+    await audit(trx, { userId: user.id, action: 'evaluation.start', entityType: 'evaluation', entityId: id, ip, details: { callId, rubricVersionId: version.versionId, purpose } }, clock);
     return id;
   });
   if (call.recording && call.recording.status !== 'ready') await ensureRecordingPrepared(deps, call.recording.id);
@@ -214,12 +217,19 @@ async function writeState(trx: Knex.Transaction, ctx: SaveContext, input: DraftI
     const clamped = clampMark(m, ctx.durationSec);
     return { key: m.key, startSec: round3(clamped.startSec), endSec: round3(clamped.endSec), note: m.note.trim() || null, criterionCode: m.criterionCode || null, severity: m.severity || null, isError: m.isError };
   }), now);
-  // The union of what was heard before (another session) and what this page heard.
+  // The union of what the page says was played, before (another session) and now.
   const current = await repo.findEvaluation(trx, ctx.evaluation.id);
   const played = mergeIntervals([...(current?.playedIntervals ?? []), ...input.played], ctx.durationSec);
-  const heardSeconds = coveredSeconds(played);
+  // What counts as heard is the server's: the played stretches inside the audio it sent this user.
   // Without a recording there is nothing to hear: no share, and no confirmation to ask for.
-  const share = ctx.call.recording ? heardShare(played, ctx.durationSec) : null;
+  let heardSeconds = coveredSeconds(played);
+  let share: number | null = null;
+  if (ctx.call.recording) {
+    const sent = servedIntervals(await audioSentTo(trx, ctx.evaluation.specialistUserId, ctx.call.id, ctx.call.recording.id), ctx.durationSec);
+    const heard = verifiedHeard(played, sent);
+    heardSeconds = coveredSeconds(heard);
+    share = heardShare(heard, ctx.durationSec);
+  }
   await repo.updateDraftFields(trx, ctx.evaluation.id, {
     playedIntervals: played,
     heardSeconds,
@@ -268,6 +278,8 @@ export interface SubmitResult extends SaveResult {
  */
 export async function submitEvaluation(deps: Pick<AppDeps, 'db' | 'config' | 'clock'>, viewer: Viewer, id: number, input: SubmitInput, ip?: string): Promise<SubmitResult> {
   const { db, clock, config } = deps;
+  const replay = await replayedSubmission(db, viewer, id, input);
+  if (replay) return replay;
   const ctx = await editableContext(db, viewer, id);
   const fields = stateErrors(ctx, input, { submitting: true });
   if (fields.length) {
@@ -282,7 +294,11 @@ export async function submitEvaluation(deps: Pick<AppDeps, 'db' | 'config' | 'cl
       // Thrown inside the transaction: nothing of this request is kept; the page asks and resends.
       throw new AppError(422, EVALUATION_ERROR_KEYS.lowHeardShare, { share: Math.floor((written.heardShare ?? 0) * 100), min: Math.round(config.minHeardShare * 100) });
     }
-    await repo.markSubmitted(trx, id, { submittedAt: now, evaluationDate: tashkentDate(now) });
+    // A regular evaluation fulfils the plan's assignment it completes: its purpose is that assignment's.
+    const purpose: Purpose = ctx.evaluation.kind === 'regular'
+      ? await submittedPurpose(trx, ctx.call.id, ctx.evaluation.specialistUserId, ctx.evaluation.purpose)
+      : ctx.evaluation.purpose;
+    await repo.markSubmitted(trx, id, { submittedAt: now, evaluationDate: tashkentDate(now), reviewLagSec: reviewLagSeconds(ctx.call, now), purpose });
     if (ctx.evaluation.kind === 'regular') {
       await repo.setCallEvaluated(trx, ctx.call.id, now);
       await repo.completeAssignment(trx, ctx.call.id, ctx.evaluation.specialistUserId, id, now);
@@ -297,6 +313,67 @@ export async function submitEvaluation(deps: Pick<AppDeps, 'db' | 'config' | 'cl
       score: written.score.score, result: written.score.result, criticalFailure: written.score.criticalFailure, status: 'submitted', errors,
     };
   });
+}
+
+/**
+ * A submit sent again because its answer was lost (a dropped connection, a retry): when the
+ * evaluation was handed in by exactly this request — same specialist, the revision it named, the
+ * same answers, marks and flags — the stored result is the answer, not a 409. Anything different
+ * still conflicts (editableContext refuses it). Null when this is not such a retry.
+ */
+async function replayedSubmission(db: Knex, viewer: Viewer, id: number, input: SubmitInput): Promise<SubmitResult | null> {
+  const e = await visibleEvaluation(db, viewer, id);
+  if (e.status !== 'submitted' || viewer.role !== 'specialist' || e.specialistUserId !== viewer.id || e.revision !== input.revision + 1) return null;
+  const [call, answers, marks] = await Promise.all([repo.findCall(db, e.callId), repo.listAnswers(db, id), repo.listMarks(db, id)]);
+  if (!call || !sameSubmission({ evaluation: e, answers, marks }, input, audioDuration(call))) return null;
+  return {
+    revision: e.revision, savedAt: e.submittedAt ?? e.updatedAt, heardShare: e.heardShare, heardSeconds: e.heardSeconds ?? 0,
+    score: e.score, result: e.result, criticalFailure: e.criticalFailure, status: 'submitted',
+    errors: { created: 0, voided: 0, kept: await repo.countLiveErrors(db, id) },
+  };
+}
+
+/** Whether a submission's content is what is stored (as writeState would store it; played stretches aside). Pure. */
+export function sameSubmission(
+  stored: { evaluation: Pick<repo.Evaluation, 'isComplexCase' | 'complexReason' | 'summaryComment'>; answers: readonly repo.StoredAnswer[]; marks: readonly repo.StoredMark[] },
+  input: DraftInput,
+  durationSec: number | null,
+): boolean {
+  const text = (v: string | null | undefined) => (v ?? '').trim();
+  const e = stored.evaluation;
+  if (e.isComplexCase !== input.complexCase || text(e.complexReason) !== text(input.complexReason) || text(e.summaryComment) !== text(input.summaryComment)) return false;
+  const sent = Object.entries(input.answers).filter(([, a]) => a.value !== null || a.na || a.comment.trim());
+  if (sent.length !== stored.answers.length) return false;
+  const byCode = new Map(stored.answers.map((a) => [a.criterionCode, a]));
+  for (const [code, a] of sent) {
+    const s = byCode.get(code);
+    if (!s || s.na !== a.na || s.value !== (a.na ? null : a.value) || text(s.comment) !== text(a.comment)) return false;
+  }
+  if (input.marks.length !== stored.marks.length) return false;
+  const marks = new Map(stored.marks.map((m) => [m.key, m]));
+  for (const m of input.marks) {
+    const s = marks.get(m.key);
+    const c = clampMark(m, durationSec);
+    if (!s || s.startSec !== round3(c.startSec) || s.endSec !== round3(c.endSec) || text(s.note) !== text(m.note)) return false;
+    if ((s.criterionCode ?? null) !== (m.criterionCode || null) || (s.severity ?? null) !== (m.severity || null) || s.isError !== m.isError) return false;
+  }
+  return true;
+}
+
+/** The purpose at submission: the open assignment's when the plan gave the call to this specialist meanwhile, else as opened. */
+async function submittedPurpose(trx: Knex.Transaction, callId: number, specialistUserId: number, opened: Purpose): Promise<Purpose> {
+  const purposes = await repo.openAssignmentPurposes(trx, callId, specialistUserId);
+  return purposes.length ? purposeFromAssignments(purposes) : opened;
+}
+
+/**
+ * Seconds from the end of the call (ended_at, else start plus duration) to the submission, never
+ * below zero (clocks of telephony and server may differ by a little). Null when the call has no time.
+ */
+export function reviewLagSeconds(call: Pick<repo.CallForEvaluation, 'startedAt' | 'endedAt' | 'durationSec'>, submittedAt: string): number | null {
+  const end = call.endedAt ? Date.parse(call.endedAt) : Date.parse(call.startedAt) + (call.durationSec ?? 0) * 1000;
+  const lag = (Date.parse(submittedAt) - end) / 1000;
+  return Number.isFinite(lag) ? Math.max(0, Math.round(lag)) : null;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -52,6 +52,53 @@ export function heardShare(merged: readonly Interval[], durationSec: number | nu
   return Math.min(1, Math.round((coveredSeconds(merged) / durationSec) * 1000) / 1000);
 }
 
+/** A byte range the server sent of a file of `sizeBytes` bytes. */
+export interface ServedRange {
+  byteStart: number;
+  /** one past the last byte sent */
+  byteEnd: number;
+  sizeBytes: number;
+}
+
+/**
+ * The stretches of the recording the server sent, in seconds: byte offsets mapped to time in
+ * proportion to the file's size (telephony recordings and their renditions are constant-bitrate;
+ * a WAV header of 44 bytes moves the mapping by microseconds). Unknown duration: none.
+ */
+export function servedIntervals(ranges: readonly ServedRange[], durationSec: number | null | undefined): Array<[number, number]> {
+  if (!isFiniteNumber(durationSec) || durationSec <= 0) return [];
+  const out: Array<[number, number]> = [];
+  for (const r of ranges) {
+    if (!(r.sizeBytes > 0) || !(r.byteEnd > r.byteStart)) continue;
+    out.push([(Math.max(0, r.byteStart) / r.sizeBytes) * durationSec, (Math.min(r.sizeBytes, r.byteEnd) / r.sizeBytes) * durationSec]);
+  }
+  return mergeIntervals(out, durationSec);
+}
+
+/** The parts of merged intervals `a` that also lie in merged intervals `b`. */
+export function intersectIntervals(a: readonly Interval[], b: readonly Interval[]): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    const start = Math.max(a[i][0], b[j][0]);
+    const end = Math.min(a[i][1], b[j][1]);
+    if (end > start) out.push([round3(start), round3(end)]);
+    if (a[i][1] < b[j][1]) i++;
+    else j++;
+  }
+  return out;
+}
+
+/**
+ * What the server accepts as heard: the stretches the page says it played that lie inside the audio
+ * the server actually sent this user. Playing what was never fetched is not possible, so a claim
+ * beyond the sent audio counts for nothing.
+ */
+export function verifiedHeard(claimed: readonly Interval[], served: readonly Interval[]): Array<[number, number]> {
+  return intersectIntervals(claimed, served);
+}
+
 /**
  * Whether submitting needs the specialist to confirm they mean it: less than the configured share
  * was heard. An unknown duration (no recording) never asks.

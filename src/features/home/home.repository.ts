@@ -27,12 +27,6 @@ export async function supervisorInbox(db: Knex, userId: number, today: string) {
   return { teams: teamIds.length, newErrors: num(newErrors?.n), overdue: num(overdue?.n), complexOpen: num(complex?.n) };
 }
 
-export async function serviceSummary(db: Knex, fromDate: string) {
-  const r = await db('evaluations').where({ status: 'submitted', kind: 'regular' }).andWhere('evaluation_date', '>=', fromDate).count({ n: '*' }).avg({ avg: 'score' }).first();
-  const crit = await db('evaluations').where({ status: 'submitted', kind: 'regular', critical_failure: true }).andWhere('evaluation_date', '>=', fromDate).count({ n: '*' }).first();
-  return { evaluations: num(r?.n), averageScore: r?.avg == null ? null : Number(r.avg), criticalFailures: num(crit?.n) };
-}
-
 export async function adminSummary(db: Knex) {
   const [users, operators, calls, failedJobs, queuedJobs] = await Promise.all([
     db('users').where('is_active', true).count({ n: '*' }).first(),

@@ -8,6 +8,7 @@ import * as usersRepo from '../users/users.repository';
 import { flattenCriteria } from '../rubrics/rubric.model';
 import { rubricVersionForCall } from '../rubrics/rubrics.service';
 import { insertEvaluation } from '../evaluations/evaluations.repository';
+import { seedAudioSent } from '../evaluations/evaluations.seed';
 import { submitEvaluation, viewerFor } from '../evaluations/evaluations.service';
 import type { SubmitInput } from '../evaluations/evaluations.schema';
 import { DISPUTE_WINDOW_DAYS } from './disputes';
@@ -32,7 +33,8 @@ async function evaluationWithFailure(ctx: SeedContext, operatorId: number, speci
     else answers[c.code] = { value: c.code === code ? 0 : c.answerType === 'scale' ? (c.scaleMax ?? 3) : 1, na: false, comment: c.code === code ? "Manzil xaritada tekshirilmadi, mo'ljal so'ralmadi." : '' };
   }
   const openedAt = new Date(Math.min(Date.parse(call.started_at) + 3 * 3600_000, clock().getTime() - 2 * 3600_000));
-  const id = await insertEvaluation(db, { callId: Number(call.id), operatorId, rubricVersionId: version.versionId, specialistUserId: specialistId, now: openedAt.toISOString() });
+  const id = await insertEvaluation(db, { callId: Number(call.id), operatorId, rubricVersionId: version.versionId, specialistUserId: specialistId, purpose: 'on_request', now: openedAt.toISOString() });
+  await seedAudioSent(db, Number(call.id), specialistId, openedAt);
   await submitEvaluation({ ...ctx, clock: () => new Date(openedAt.getTime() + 12 * 60_000) }, await viewerFor(db, { id: specialistId, role: 'specialist' }), id, {
     revision: 0, answers, marks: [], played: [[0, Number(call.rec_duration ?? call.duration_sec ?? 60)]], complexCase: false, complexReason: '', summaryComment: '', confirmLowHeard: true,
   });

@@ -9,20 +9,24 @@ import { seedPlans } from './plans.seed';
 export function plansRoutes(deps: AppDeps): Router {
   const r = Router();
   const c = plansController(deps);
-  // Specialists work their queue; supervisors and administrators run the plan; leadership sees reports only.
+  // Specialists work their queue, analyse the volumes, size the plan and propose its rules (B2.01.4
+  // #1–2); supervisors and administrators approve rules, set duty and run the plan; leadership sees
+  // reports only.
   const planners = requireRole('supervisor', 'admin');
   const workers = requireRole('specialist', 'supervisor', 'admin');
   r.get('/plans/today', workers, c.today);
-  r.get('/plans/rules', planners, c.rules);
-  r.post('/plans/rules', planners, c.saveRules);
-  r.post('/plans/rules/:id', planners, c.saveRules);
+  r.get('/plans/rules', workers, c.rules);
+  r.post('/plans/rules', workers, c.saveRules);
+  r.post('/plans/rules/proposals/:id/approve', planners, c.approveProposal);
+  r.post('/plans/rules/proposals/:id/reject', planners, c.rejectProposal);
+  r.post('/plans/rules/:id', workers, c.saveRules);
   r.post('/plans/duty', planners, c.saveDuty);
-  r.get('/plans/sizing', planners, c.sizing);
+  r.get('/plans/sizing', workers, c.sizing);
   r.post('/plans/draw', planners, c.draw);
   r.post('/plans/assignments/:id/reassign', planners, c.reassign);
-  r.get('/plans', planners, c.plan);
-  r.get('/plans/:id', planners, c.planById);
-  r.get('/plans/:id/verify', planners, c.verify);
+  r.get('/plans', workers, c.plan);
+  r.get('/plans/:id', workers, c.planById);
+  r.get('/plans/:id/verify', workers, c.verify);
   r.post('/plans/:id/assignments', planners, c.addCall);
   return r;
 }
@@ -33,7 +37,7 @@ export const plansFeature: Feature = {
   seed: seedPlans,
   nav: [
     { key: 'plans.nav.today', href: '/plans/today', roles: ['specialist'], order: 100 },
-    { key: 'plans.nav.daily', href: '/plans', roles: ['supervisor', 'admin'], order: 150 },
+    { key: 'plans.nav.daily', href: '/plans', roles: ['specialist', 'supervisor', 'admin'], order: 150 },
   ],
   jobHandlers: (deps) => ({ [DRAW_JOB]: drawJobHandler(deps) }),
   schedules: (deps) => [drawScheduleTick(deps)],

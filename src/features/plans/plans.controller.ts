@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { AppDeps } from '../../app-context';
 import { AppError, ValidationError, fieldErrorsFromZod, type FieldError } from '../../http/errors';
 import { flash, idParam, wantsJson } from '../../http/guards';
-import { isIsoDate, tashkentToday } from '../../time';
+import { addDays, isIsoDate, tashkentToday } from '../../time';
 import { SIZING_FORMULA } from './sizing';
 import { ALGORITHM_VERSION } from './draw';
 import { defaultPlanRules } from './plan-rules';
@@ -13,6 +13,7 @@ import {
   LANGUAGE_OPTIONS,
   SIZING_FORMULA_PARTS,
   dutyFormFromBody,
+  parsePeriod,
   ruleFormFromBody,
   ruleFormFromRules,
   rulesInputFromForm,
@@ -21,6 +22,8 @@ import {
   type RuleFormValues,
 } from './plans.forms';
 import * as service from './plans.service';
+import * as proposalService from './proposals.service';
+import * as coverageService from './coverage.service';
 import type { AssignmentStatus } from './plans.repository';
 
 const ASSIGNMENT_STATUSES: readonly AssignmentStatus[] = ['new', 'in_progress', 'done', 'unassigned'];
@@ -29,6 +32,7 @@ const id = (key: string) => z.coerce.number({ error: key }).int({ error: key }).
 const reassignBodySchema = z.object({ specialistUserId: id('plans.reassign.specialistInvalid') });
 const drawBodySchema = z.object({ date: z.string().trim().max(20).catch(''), redraw: z.string().optional().catch(undefined) });
 const addCallBodySchema = z.object({ callId: id('plans.add.callIdInvalid'), specialistUserId: id('plans.reassign.specialistInvalid') });
+const decisionBodySchema = z.object({ note: z.string().trim().max(1000).optional().catch(undefined) });
 
 const viewer = (req: Request): service.Viewer => ({ id: req.user!.id, role: req.user!.role });
 
@@ -57,6 +61,8 @@ export function plansController(deps: AppDeps) {
     const page = positiveInt(req.query.page) ?? 1;
     const model = await service.planPage(deps, { planDate: o.planDate, planId: o.planId, specialistUserId, status, page }, viewer(req));
     const scheduledFailure = model.plans.length ? null : await service.scheduledDrawFailure(deps, model.planDate);
+    // Coverage over the 30 days of calls before the plan day.
+    const coverage = await coverageService.coveragePage(deps, { fromDate: addDays(model.planDate, -30), toDate: addDays(model.planDate, -1) }, req.query as Record<string, unknown>, deps.config.highAcuityCategories, viewer(req));
     const dateLabel = req.fmt.date(model.planDate);
     res.status(o.status ?? 200).renderPage('plans/plan', {
       title: o.planId ? req.t('plans.plan.titleById', { id: o.planId }) : req.t('plans.plan.title'),
@@ -67,6 +73,8 @@ export function plansController(deps: AppDeps) {
       statuses: ASSIGNMENT_STATUSES,
       error: o.error ?? null,
       scheduledFailure,
+      coverage,
+      coverageHidden: o.planId === undefined ? { date: model.planDate } : {},
       addValues: o.addValues ?? {},
       drawTime: deps.config.planDrawTime,
       algorithmVersion: ALGORITHM_VERSION,
@@ -94,7 +102,7 @@ export function plansController(deps: AppDeps) {
     res: Response,
     o: { form?: RuleFormValues; formErrors?: FieldError[]; dutyRows?: DutyFormRow[]; dutyErrors?: FieldError[]; status?: number },
   ): Promise<void> {
-    const [ruleSets, duty] = await Promise.all([service.listRuleSets(deps), service.listDuty(deps)]);
+    const [ruleSets, duty, proposals] = await Promise.all([service.listRuleSets(deps), service.listDuty(deps), proposalService.listProposals(deps, viewer(req))]);
     let form = o.form;
     const editId = positiveInt(req.query.id);
     if (!form) {
@@ -121,6 +129,9 @@ export function plansController(deps: AppDeps) {
       categories: CATEGORY_OPTIONS,
       callLanguages: LANGUAGE_OPTIONS,
       suggestedQuota: positiveInt(req.query.suggestedQuota) ?? null,
+      proposals,
+      proposer: req.user!.role === 'specialist',
+      appliesAtOnce: deps.config.specialistRulesApply,
     });
   }
 
@@ -155,7 +166,7 @@ export function plansController(deps: AppDeps) {
     // GET /plans/:id/verify
     async verify(req: Request, res: Response) {
       const outcome = await service.verifyStoredPlan(deps, idParam(req));
-      if (wantsJson(req)) return res.json({ planId: outcome.plan.id, ...outcome.result, currentPopulation: outcome.currentPopulation, storedPicks: outcome.storedPicks });
+      if (wantsJson(req)) return res.json({ planId: outcome.plan.id, ...outcome.result, currentPopulation: outcome.currentPopulation, storedPicks: outcome.storedPicks, lateArrivals: outcome.lateArrivals });
       res.renderPage('plans/verify', {
         title: req.t('plans.verify.title', { id: outcome.plan.id }),
         subtitle: req.t('plans.plan.subtitle', { date: req.fmt.date(outcome.plan.planDate) }),
@@ -215,7 +226,15 @@ export function plansController(deps: AppDeps) {
       const id = req.params.id ? idParam(req) : undefined;
       const form = { ...ruleFormFromBody(req.body as Record<string, unknown>), id };
       try {
-        const savedId = await service.saveRuleSet(deps, { id, name: form.name, isActive: form.isActive, rules: rulesInputFromForm(form) }, req.user!.id);
+        const input = { id, name: form.name, isActive: form.isActive, rules: rulesInputFromForm(form) };
+        if (req.user!.role === 'specialist') {
+          // A specialist proposes; a supervisor or an administrator approves (unless set to apply at once).
+          const outcome = await proposalService.proposeRuleSet(deps, input, req.user!.id, { applyAtOnce: deps.config.specialistRulesApply });
+          flash(req, { type: 'success', key: outcome.kind === 'applied' ? 'plans.proposals.appliedAtOnce' : 'plans.proposals.sent', params: { name: form.name } });
+          res.redirect(303, outcome.kind === 'applied' ? `/plans/rules?id=${outcome.ruleSetId}` : '/plans/rules#proposals');
+          return;
+        }
+        const savedId = await service.saveRuleSet(deps, input, req.user!.id);
         flash(req, { type: 'success', key: 'plans.rules.saved', params: { name: form.name } });
         res.redirect(303, `/plans/rules?id=${savedId}`);
       } catch (e) {
@@ -223,6 +242,28 @@ export function plansController(deps: AppDeps) {
         const overlap = e.fields.some((f) => f.key === 'plans.rules.overlap');
         await renderRules(req, res, { form, formErrors: e.fields, status: overlap ? 409 : 400 });
       }
+    },
+
+    // POST /plans/rules/proposals/:id/approve
+    async approveProposal(req: Request, res: Response) {
+      const body = decisionBodySchema.parse(req.body ?? {});
+      try {
+        const ruleSetId = await proposalService.approveProposal(deps, idParam(req), req.user!.id, body.note || null);
+        flash(req, { type: 'success', key: 'plans.proposals.approved' });
+        res.redirect(303, `/plans/rules?id=${ruleSetId}`);
+      } catch (e) {
+        // Approving checks the rules again: an overlap that appeared since is shown like a save's.
+        if (!(e instanceof ValidationError)) throw e;
+        await renderRules(req, res, { formErrors: e.fields, status: e.fields.some((f) => f.key === 'plans.rules.overlap') ? 409 : 400 });
+      }
+    },
+
+    // POST /plans/rules/proposals/:id/reject
+    async rejectProposal(req: Request, res: Response) {
+      const body = decisionBodySchema.parse(req.body ?? {});
+      await proposalService.rejectProposal(deps, idParam(req), req.user!.id, body.note || null);
+      flash(req, { type: 'success', key: 'plans.proposals.rejected' });
+      res.redirect(303, '/plans/rules#proposals');
     },
 
     // POST /plans/duty
@@ -244,7 +285,9 @@ export function plansController(deps: AppDeps) {
       const defaults = await service.sizingDefaults(deps);
       const values = sizingFormFromQuery(req.query as Record<string, unknown>, defaults);
       const m = await service.sizingPage(deps, values, viewer(req));
-      res.status(m.errors.length ? 400 : 200).renderPage('plans/sizing', {
+      const period = parsePeriod(values.from, values.to);
+      const coverage = Array.isArray(period) ? null : await coverageService.coveragePage(deps, period, req.query as Record<string, unknown>, deps.config.highAcuityCategories, viewer(req));
+      res.status(m.errors.length || coverage?.errors.length ? 400 : 200).renderPage('plans/sizing', {
         title: req.t('plans.sizing.title'),
         subtitle: req.t('plans.sizing.subtitle'),
         tab: 'sizing',
@@ -253,6 +296,8 @@ export function plansController(deps: AppDeps) {
         formulaParts: SIZING_FORMULA_PARTS,
         confidences: service.SIZING_CONFIDENCES,
         scripts: m.result ? ['plans'] : [],
+        coverage,
+        coverageHidden: values,
       });
     },
   };

@@ -6,6 +6,7 @@ import { addDays } from '../../time';
 import type { EligibleCall } from './draw';
 import type { Eligibility, PlanMessage } from './plan-rules';
 import { parseLanguageList } from './assign';
+import type { AssignmentPurpose } from '../evaluations/purpose';
 
 type Conn = Knex | Knex.Transaction;
 
@@ -177,12 +178,27 @@ export interface PopulationQuery {
    * - asOf: evaluated_at null or not before this instant (plans stored without that list).
    */
   evaluated: { mode: 'now' } | { mode: 'excluded'; callIds: readonly number[] } | { mode: 'asOf'; drawnAt: string };
+  /**
+   * Only calls that had arrived when the draw started: ids up to this one (the draw's watermark).
+   * A call arriving later (a telephony push, a next-day import) is not part of that population.
+   */
+  maxCallId?: number;
+  /**
+   * Calls without a usable recording cannot be heard:
+   * - usable: the draw leaves out calls with no recording, or one that failed to prepare, and
+   *   collects their ids in `unusable` (they are counted and listed apart);
+   * - excluded: leave out exactly these ids, the ones the draw found without a usable recording
+   *   (verification: a recording that failed after the draw does not change the population).
+   * Absent: recordings are not looked at (plans drawn before this was kept).
+   */
+  recording?: { mode: 'usable'; unusable: number[] } | { mode: 'excluded'; callIds: readonly number[] };
 }
 
 /** The call-date, operator, duration, category and language filters shared by the population queries. */
-function windowQuery(db: Conn, day: string, q: Pick<PopulationQuery, 'eligibility' | 'inactiveOperatorIds'>): Knex.QueryBuilder {
+function windowQuery(db: Conn, day: string, q: Pick<PopulationQuery, 'eligibility' | 'inactiveOperatorIds' | 'maxCallId'>): Knex.QueryBuilder {
   const e = q.eligibility;
   const sql = db('calls as c').where('c.call_date', day).whereNotNull('c.operator_id').whereNull('c.deleted_at');
+  if (q.maxCallId !== undefined) sql.where('c.id', '<=', q.maxCallId);
   if (e.excludeInactiveOperators && q.inactiveOperatorIds.length) sql.whereNotIn('c.operator_id', q.inactiveOperatorIds);
   if (e.minDurationSec !== undefined) sql.where('c.duration_sec', '>=', e.minDurationSec);
   if (e.maxDurationSec !== undefined) sql.where('c.duration_sec', '<=', e.maxDurationSec);
@@ -205,9 +221,12 @@ function* days(fromDate: string, toDate: string): Generator<string> {
 export async function eligibleCalls(db: Conn, q: PopulationQuery): Promise<EligibleCall[]> {
   const out: EligibleCall[] = [];
   const excludeEvaluated = q.eligibility.excludeEvaluated;
-  const skip = excludeEvaluated && q.evaluated.mode === 'excluded' ? new Set(q.evaluated.callIds) : null;
+  const skip = new Set(excludeEvaluated && q.evaluated.mode === 'excluded' ? q.evaluated.callIds : []);
+  if (q.recording?.mode === 'excluded') for (const id of q.recording.callIds) skip.add(id);
+  const usable = q.recording?.mode === 'usable' ? q.recording : null;
   for (const day of days(q.fromDate, q.toDate)) {
     const sql = windowQuery(db, day, q).select('c.id', 'c.operator_id', 'c.duration_sec', 'c.language', 'c.category', 'c.services', 'c.dropped');
+    if (usable) sql.leftJoin('recordings as r', 'r.id', 'c.recording_id').select('c.recording_id', 'r.status as recording_status');
     if (excludeEvaluated && q.evaluated.mode === 'now') sql.whereNull('c.evaluated_at');
     if (excludeEvaluated && q.evaluated.mode === 'asOf') {
       const drawnAt = q.evaluated.drawnAt;
@@ -216,7 +235,11 @@ export async function eligibleCalls(db: Conn, q: PopulationQuery): Promise<Eligi
     const rows = (await sql) as Record<string, unknown>[];
     for (const r of rows) {
       const id = Number(r.id);
-      if (skip && skip.has(id)) continue;
+      if (skip.size && skip.has(id)) continue;
+      if (usable && (r.recording_id == null || r.recording_status === 'failed')) {
+        usable.unusable.push(id);
+        continue;
+      }
       const category = (r.category as string | null) ?? null;
       out.push({
         id,
@@ -233,8 +256,27 @@ export async function eligibleCalls(db: Conn, q: PopulationQuery): Promise<Eligi
   return out;
 }
 
+/** The largest call id so far: the draw's watermark (calls above it arrived after the draw). */
+export async function maxCallId(db: Conn): Promise<number> {
+  const r = await db('calls').max({ m: 'id' }).first();
+  return r?.m == null ? 0 : Number(r.m);
+}
+
+/**
+ * Calls that would be in a plan's population but arrived after its draw (ids above its watermark):
+ * the window, the eligibility and the operators as at the draw. Late, not tampering.
+ */
+export async function lateArrivals(db: Conn, q: Pick<PopulationQuery, 'fromDate' | 'toDate' | 'eligibility' | 'inactiveOperatorIds'> & { maxCallId: number }): Promise<number> {
+  let n = 0;
+  for (const day of days(q.fromDate, q.toDate)) {
+    const r = await windowQuery(db, day, { ...q, maxCallId: undefined }).where('c.id', '>', q.maxCallId).count({ n: '*' }).first();
+    n += num(r?.n);
+  }
+  return n;
+}
+
 /** The window's calls the draw leaves out because they are already evaluated (stored with the plan). Ascending. */
-export async function evaluatedCallIds(db: Conn, q: Pick<PopulationQuery, 'fromDate' | 'toDate' | 'eligibility' | 'inactiveOperatorIds'>): Promise<number[]> {
+export async function evaluatedCallIds(db: Conn, q: Pick<PopulationQuery, 'fromDate' | 'toDate' | 'eligibility' | 'inactiveOperatorIds' | 'maxCallId'>): Promise<number[]> {
   if (!q.eligibility.excludeEvaluated) return [];
   const out: number[] = [];
   for (const day of days(q.fromDate, q.toDate)) {
@@ -265,6 +307,12 @@ export interface DrawDetails {
   /** Window calls left out as already evaluated at the draw (absent on plans drawn before this was kept). */
   evaluatedCallIds?: number[];
   ruleSetName: string | null;
+  /** The draw's watermark: the largest call id when it started (absent on plans drawn before it was kept). */
+  maxCallId?: number;
+  /** Window calls left out because they had no usable recording (absent on plans drawn before this was kept). Ascending. */
+  noRecordingCallIds?: number[];
+  /** What the plan row's draw is: the random stratum (a targeted stratum may be added by automatic checks). */
+  stratum?: 'random' | 'targeted';
 }
 
 export interface SpecialistSnapshot {
@@ -447,6 +495,8 @@ export interface NewAssignment {
   status: AssignmentStatus;
   origin: AssignmentOrigin;
   carriedFromId: number | null;
+  /** what the evaluation made from it is for: random (a draw), targeted (a targeted stratum), on_request (added by hand) */
+  purpose: AssignmentPurpose;
 }
 
 function assignmentRow(a: NewAssignment, now: string) {
@@ -459,6 +509,7 @@ function assignmentRow(a: NewAssignment, now: string) {
     status: a.status,
     origin: a.origin,
     carried_from_id: a.carriedFromId,
+    purpose: a.purpose,
     created_at: now,
     updated_at: now,
   };
@@ -513,6 +564,7 @@ export interface CarryCandidate {
   priority: number;
   language: string | null;
   status: AssignmentStatus;
+  purpose: AssignmentPurpose;
 }
 
 /**
@@ -530,7 +582,7 @@ export async function carryCandidates(db: Conn, planDate: string, supersededPlan
     .join('calls as c', 'c.id', 'a.call_id')
     .whereIn('a.plan_id', prevPlanIds)
     .whereNull('c.deleted_at')
-    .select('a.id', 'a.call_id', 'a.operator_id', 'a.specialist_user_id', 'a.priority', 'a.status', 'c.language')
+    .select('a.id', 'a.call_id', 'a.operator_id', 'a.specialist_user_id', 'a.priority', 'a.status', 'a.purpose', 'c.language')
     .orderBy('a.id');
   if (supersededPlanIds.length) {
     const carriedIntoSuperseded = db('assignments').whereIn('plan_id', supersededPlanIds).whereNotNull('carried_from_id').select('carried_from_id');
@@ -547,12 +599,16 @@ export async function carryCandidates(db: Conn, planDate: string, supersededPlan
     priority: Number(r.priority),
     language: (r.language as string | null) ?? null,
     status: r.status as AssignmentStatus,
+    purpose: (r.purpose as AssignmentPurpose) ?? 'random',
   }));
 }
 
-/** The calls a plan row's draw picked (origin 'draw', whatever their status since). */
+/**
+ * The calls a plan row's random draw picked (origin 'draw', purpose random, whatever their status
+ * since): what its verification re-derives. A targeted stratum's picks are not the random draw's.
+ */
 export async function drawnCallIds(db: Conn, planId: number): Promise<number[]> {
-  const rows = await db('assignments').where({ plan_id: planId, origin: 'draw' }).select('call_id');
+  const rows = await db('assignments').where({ plan_id: planId, origin: 'draw', purpose: 'random' }).select('call_id');
   return rows.map((r: { call_id: unknown }) => Number(r.call_id));
 }
 

@@ -6,6 +6,7 @@ import { addDays, tashkentToday } from '../../time';
 import { defaultPlanRules } from './plan-rules';
 import * as repo from './plans.repository';
 import { drawDay, drawInstant } from './plans.service';
+import { proposeRuleSet } from './proposals.service';
 
 const DEMO_DUTY: { username: string; capacity: number; languages: string[] }[] = [
   { username: 'specialist', capacity: 22, languages: ['uz', 'ru', 'kaa'] },
@@ -24,7 +25,7 @@ export async function seedPlans(ctx: SeedContext): Promise<void> {
     const userId = idOf.get(d.username);
     if (userId) await repo.upsertDuty(db, userId, { onDuty: true, capacity: d.capacity, languages: d.languages }, ctx.clock);
   }
-  await repo.insertRuleSet(db, { name: 'Asosiy qoidalar', rules: defaultPlanRules(), isActive: true, updatedBy: idOf.get('admin') ?? null }, ctx.clock);
+  const ruleSetId = await repo.insertRuleSet(db, { name: 'Asosiy qoidalar', rules: defaultPlanRules(), isActive: true, updatedBy: idOf.get('admin') ?? null }, ctx.clock);
 
   // A plan day draws from the day before: draw each day that has calls the day before.
   const today = tashkentToday(ctx.clock);
@@ -46,5 +47,12 @@ export async function seedPlans(ctx: SeedContext): Promise<void> {
       ctx.log(`plans: ${planDate} not drawn: ${(e as Error).message}`);
     }
   }
-  ctx.log(`plans: ${DEMO_DUTY.length} specialists on duty, 1 rule set, ${drawn} plan days`);
+  // The demo specialist, having sized the plan, proposes four calls per operator a day: it waits
+  // for the demo supervisor's approval on the rules page.
+  const specialistId = idOf.get('specialist');
+  if (specialistId) {
+    const rules = { ...defaultPlanRules(), quota: { mode: 'perDay' as const, calls: 4 } };
+    await proposeRuleSet(ctx, { id: ruleSetId, name: 'Asosiy qoidalar', isActive: true, rules }, specialistId, { applyAtOnce: false });
+  }
+  ctx.log(`plans: ${DEMO_DUTY.length} specialists on duty, 1 rule set (1 change proposed), ${drawn} plan days`);
 }

@@ -1,4 +1,5 @@
-// The plans feature's decisions with their collaborators: drawing a day's plan (population from
+// The plans feature's decisions with their collaborators (rule proposals are in proposals.service.ts,
+// coverage in coverage.service.ts): drawing a day's plan (population from
 // SQL → draw per active rule set → carry-over → assignment → one transaction → media preparation),
 // verifying a stored plan, rule sets and duty with their audit trail, reassigning and adding calls,
 // the sizing page's figures, and the page models. Never sees req/res.
@@ -26,12 +27,13 @@ export interface Viewer {
 
 /** The operators' teams a viewer sees: null = all (admin), a supervisor their own teams. */
 export async function teamScope(deps: Pick<AppDeps, 'db'>, viewer: Viewer): Promise<number[] | null> {
-  if (viewer.role === 'admin') return null;
+  // Specialists analyse every operator's calls and plan (B2.01.4), as they may open every call.
+  if (viewer.role === 'admin' || viewer.role === 'specialist') return null;
   if (viewer.role === 'supervisor') return repo.supervisedTeamIds(deps.db, viewer.id);
   return [];
 }
 
-const inScope = (teamIds: number[] | null, teamId: number | null) => teamIds === null || (teamId !== null && teamIds.includes(teamId));
+export const inScope = (teamIds: number[] | null, teamId: number | null) => teamIds === null || (teamId !== null && teamIds.includes(teamId));
 
 // ---------------------------------------------------------------------------------------------
 // Rule sets
@@ -68,7 +70,32 @@ export interface RuleSetSave {
  * Creates or updates a rule set. Field errors (ValidationError) for a bad name or rules; an active
  * set that overlaps another active set is refused (plans.rules.overlap), nothing stored.
  */
-export async function saveRuleSet(deps: Pick<AppDeps, 'db' | 'clock'>, input: RuleSetSave, actorId: number): Promise<number> {
+export async function saveRuleSet(deps: Pick<AppDeps, 'db' | 'clock'>, input: RuleSetSave, actorId: number, auditExtra: Record<string, unknown> = {}): Promise<number> {
+  const { name, rules, before } = await checkRuleSet(deps, input);
+  const row = { name, rules, isActive: input.isActive, updatedBy: actorId };
+  let id: number;
+  if (input.id) {
+    await repo.updateRuleSet(deps.db, input.id, row, deps.clock);
+    id = input.id;
+  } else {
+    id = await repo.insertRuleSet(deps.db, row, deps.clock);
+  }
+  await audit(
+    deps.db,
+    {
+      userId: actorId,
+      action: input.id ? 'plan.rules.update' : 'plan.rules.create',
+      entityType: 'plan_rules',
+      entityId: id,
+      details: { name, isActive: input.isActive, rules, ...(before ? { before: { name: before.name, isActive: before.isActive, rules: before.rules } } : {}), ...auditExtra },
+    },
+    deps.clock,
+  );
+  return id;
+}
+
+/** What saving a rule set would store, or the field errors (ValidationError) — nothing is written. */
+export async function checkRuleSet(deps: Pick<AppDeps, 'db'>, input: RuleSetSave): Promise<{ name: string; rules: PlanRules; before: repo.RuleSetRow | null }> {
   const errors: FieldError[] = [];
   const name = input.name.trim();
   if (!name) errors.push({ field: 'name', key: 'plans.rules.nameRequired' });
@@ -95,27 +122,7 @@ export async function saveRuleSet(deps: Pick<AppDeps, 'db' | 'clock'>, input: Ru
       throw new ValidationError(overlaps.map((o) => ({ field: '_', key: o.key, params: { ...o.params } })), 'plans.rules.invalid');
     }
   }
-
-  const row = { name, rules, isActive: input.isActive, updatedBy: actorId };
-  let id: number;
-  if (input.id) {
-    await repo.updateRuleSet(deps.db, input.id, row, deps.clock);
-    id = input.id;
-  } else {
-    id = await repo.insertRuleSet(deps.db, row, deps.clock);
-  }
-  await audit(
-    deps.db,
-    {
-      userId: actorId,
-      action: input.id ? 'plan.rules.update' : 'plan.rules.create',
-      entityType: 'plan_rules',
-      entityId: id,
-      details: { name, isActive: input.isActive, rules, ...(before ? { before: { name: before.name, isActive: before.isActive, rules: before.rules } } : {}) },
-    },
-    deps.clock,
-  );
-  return id;
+  return { name, rules, before };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -209,19 +216,27 @@ export async function drawDay(deps: Deps, o: DrawOptions): Promise<DrawOutcome> 
   const drawnAt = nowIso(clock);
   const [inactiveOperatorIds, activeOperatorIds] = await Promise.all([repo.operatorIds(db, { active: false }), repo.operatorIds(db, { active: true })]);
 
-  const draws: { ruleSetId: number; ruleSetName: string; result: DrawResult; fromDate: string; toDate: string; evaluatedCallIds: number[] }[] = [];
+  const draws: { ruleSetId: number; ruleSetName: string; result: DrawResult; fromDate: string; toDate: string; evaluatedCallIds: number[]; noRecordingCallIds: number[] }[] = [];
+  // The population is the calls that had arrived when the draw started: later arrivals wait for
+  // another day's draw, and the plan's verification knows them as late, not as tampering.
+  const maxCallId = await repo.maxCallId(db);
   for (let i = 0; i < ruleSets.length; i++) {
     const rs = ruleSets[i];
     const rules = rs.rules!;
     const { fromDate, toDate } = eligibilityDates(planDate, rules.eligibility);
-    const window = { fromDate, toDate, eligibility: rules.eligibility, inactiveOperatorIds };
-    const [population, evaluatedCallIds] = await Promise.all([repo.eligibleCalls(db, { ...window, evaluated: { mode: 'now' } }), repo.evaluatedCallIds(db, window)]);
+    const window = { fromDate, toDate, eligibility: rules.eligibility, inactiveOperatorIds, maxCallId };
+    // Only calls with a usable recording can be heard: the others are counted and listed apart.
+    const unusable: number[] = [];
+    const [population, evaluatedCallIds] = await Promise.all([
+      repo.eligibleCalls(db, { ...window, evaluated: { mode: 'now' }, recording: { mode: 'usable', unusable } }),
+      repo.evaluatedCallIds(db, window),
+    ]);
     // Operators with no eligible call are reported (they fall short of their quota) — for a rule
     // set that covers every call; a narrow one (say, sign language only) would list everybody.
     const covered = rules.eligibility.categories.length === 0 && rules.eligibility.languages.length === 0;
     const operators = covered ? (rules.eligibility.excludeInactiveOperators ? activeOperatorIds : [...activeOperatorIds, ...inactiveOperatorIds]) : undefined;
     const result = drawPlan({ seed: o.seeds?.[i] ?? makeSeed(), rules, calls: population, operators });
-    draws.push({ ruleSetId: rs.id, ruleSetName: rs.name, result, fromDate, toDate, evaluatedCallIds });
+    draws.push({ ruleSetId: rs.id, ruleSetName: rs.name, result, fromDate, toDate, evaluatedCallIds, noRecordingCallIds: unusable.sort((a, b) => a - b) });
   }
 
   const carryOver = ruleSets.some((r) => r.rules!.carryOver);
@@ -270,7 +285,10 @@ export async function drawDay(deps: Deps, o: DrawOptions): Promise<DrawOutcome> 
           populationCount: d.result.populationCount,
           specialists: snapshot,
           unassigned,
-          details: { fromDate: d.fromDate, toDate: d.toDate, perOperator: d.result.perOperator, warnings: d.result.warnings, inactiveOperatorIds, evaluatedCallIds: d.evaluatedCallIds, ruleSetName: d.ruleSetName },
+          details: {
+            fromDate: d.fromDate, toDate: d.toDate, perOperator: d.result.perOperator, warnings: d.result.warnings, inactiveOperatorIds, evaluatedCallIds: d.evaluatedCallIds, ruleSetName: d.ruleSetName,
+            maxCallId, noRecordingCallIds: d.noRecordingCallIds, stratum: 'random',
+          },
           planRuleId: d.ruleSetId,
           createdBy: o.actorId,
           createdAt: drawnAt,
@@ -278,9 +296,12 @@ export async function drawDay(deps: Deps, o: DrawOptions): Promise<DrawOutcome> 
       );
     }
     await repo.cancelAssignments(trx, composed.carriedSourceIds, drawnAt);
+    const carriedPurpose = new Map(candidates.map((c) => [c.assignmentId, c.purpose]));
     await repo.insertAssignments(
       trx,
       composed.assignments.map((a) => ({
+        // A drawn call is heard at random; a carried one keeps the purpose it was planned for.
+        purpose: a.carriedFromId !== null ? (carriedPurpose.get(a.carriedFromId) ?? 'random') : ('random' as const),
         planId: planIds[a.drawIndex],
         callId: a.callId,
         operatorId: a.operatorId,
@@ -424,6 +445,8 @@ export interface VerifyOutcome {
   result: VerifyResult;
   currentPopulation: number;
   storedPicks: number;
+  /** calls that would belong to the population but arrived after the draw (not a reason to fail) */
+  lateArrivals: number;
 }
 
 /** Re-derives a stored plan row from its seed, rules and algorithm over the population as of its draw. */
@@ -432,11 +455,17 @@ export async function verifyStoredPlan(deps: Pick<AppDeps, 'db'>, planId: number
   if (!plan) throw new NotFoundError();
   const picked = await repo.drawnCallIds(deps.db, planId);
   let population: Awaited<ReturnType<typeof repo.eligibleCalls>> = [];
+  let lateArrivals = 0;
   try {
     const rules = parsePlanRules(plan.rules);
     const window = plan.details ? { fromDate: plan.details.fromDate, toDate: plan.details.toDate } : eligibilityDates(plan.planDate, rules.eligibility);
     const evaluated = plan.details?.evaluatedCallIds ? { mode: 'excluded' as const, callIds: plan.details.evaluatedCallIds } : { mode: 'asOf' as const, drawnAt: plan.createdAt };
-    population = await repo.eligibleCalls(deps.db, { ...window, eligibility: rules.eligibility, evaluated, inactiveOperatorIds: plan.details?.inactiveOperatorIds ?? [] });
+    const asDrawn = { ...window, eligibility: rules.eligibility, inactiveOperatorIds: plan.details?.inactiveOperatorIds ?? [] };
+    // The population as it was at the draw: up to its watermark, without the calls it found unhearable.
+    const maxCallId = plan.details?.maxCallId;
+    const recording = plan.details?.noRecordingCallIds ? { mode: 'excluded' as const, callIds: plan.details.noRecordingCallIds } : undefined;
+    population = await repo.eligibleCalls(deps.db, { ...asDrawn, evaluated, maxCallId, recording });
+    if (maxCallId !== undefined) lateArrivals = await repo.lateArrivals(deps.db, { ...asDrawn, maxCallId });
   } catch (e) {
     if (!(e instanceof ValidationError) && !(e instanceof PlanError)) throw e;
     // verifyPlan reports the unreadable rules itself
@@ -445,7 +474,7 @@ export async function verifyStoredPlan(deps: Pick<AppDeps, 'db'>, planId: number
     { seed: plan.seed, rules: plan.rules, algorithmVersion: plan.algorithmVersion, fingerprint: plan.populationFingerprint, pickedCallIds: picked },
     population,
   );
-  return { plan, result, currentPopulation: population.length, storedPicks: picked.length };
+  return { plan, result, currentPopulation: population.length, storedPicks: picked.length, lateArrivals };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -492,7 +521,8 @@ export async function addCall(deps: Deps, o: { planId: number; callId: number; s
   const now = nowIso(deps.clock);
   let id = 0;
   await deps.db.transaction(async (trx) => {
-    id = await repo.insertAssignment(trx, { planId: plan.id, callId: call.id, operatorId: call.operatorId, specialistUserId: o.specialistUserId, priority: 1, status: 'new', origin: 'added', carriedFromId: null }, now);
+    // Added by hand: not part of the random draw, so its evaluation is on request.
+    id = await repo.insertAssignment(trx, { planId: plan.id, callId: call.id, operatorId: call.operatorId, specialistUserId: o.specialistUserId, priority: 1, status: 'new', origin: 'added', carriedFromId: null, purpose: 'on_request' }, now);
     await audit(trx, { userId: o.actor.id, action: 'plan.addCall', entityType: 'assignment', entityId: id, details: { planId: plan.id, callId: call.id, specialistUserId: o.specialistUserId } }, deps.clock);
   });
   if (call.recordingId !== null) {
@@ -565,6 +595,8 @@ export interface PlanPageQuery {
 }
 
 export const ASSIGNMENTS_PER_PAGE = 50;
+/** How many of the calls left out for want of a usable recording the plan page lists. */
+export const NO_RECORDING_LISTED = 100;
 
 export async function planPage(deps: Pick<AppDeps, 'db' | 'clock'>, q: PlanPageQuery, viewer: Viewer) {
   const { db } = deps;
@@ -624,6 +656,7 @@ export async function planPage(deps: Pick<AppDeps, 'db' | 'clock'>, q: PlanPageQ
   const totals = specialists.reduce((s, x) => ({ planned: s.planned + x.planned, done: s.done + x.done, inProgress: s.inProgress + x.inProgress }), { planned: 0, done: 0, inProgress: 0 });
   const unassignedTotal = [...spTally.entries()].reduce((s, [k, v]) => s + (k === null ? v.unassigned : 0), 0);
   const warnings = plans.flatMap((p) => p.details?.warnings ?? []);
+  const noRecording = [...new Set(plans.flatMap((p) => p.details?.noRecordingCallIds ?? []))].sort((a, b) => a - b);
   return {
     today,
     planDate,
@@ -642,6 +675,8 @@ export async function planPage(deps: Pick<AppDeps, 'db' | 'clock'>, q: PlanPageQ
     assignmentsTotal: assignments.total,
     quotaShortfalls: warnings.filter((w) => w.key === 'plans.draw.quotaAboveEligible').length,
     otherWarnings: warnings.filter((w) => w.key !== 'plans.draw.quotaAboveEligible'),
+    /** window calls the draw left out because they could not be heard (no usable recording) */
+    noRecording: { count: noRecording.length, callIds: noRecording.slice(0, NO_RECORDING_LISTED) },
     recent,
     duty: duty.filter((d) => d.onDuty),
     allSpecialists: duty,

@@ -370,3 +370,39 @@ export function tashkentDateTimeText(iso: string | null | undefined): string {
   const d = excelTashkentDate(iso);
   return d ? d.toISOString().slice(0, 16).replace('T', ' ') : '';
 }
+
+// ---------------------------------------------------------------------------------------------
+// Review lag (call end → evaluation submitted), from evaluations counted per hour of lag
+
+export interface LagSummary {
+  /** evaluations with a lag */
+  n: number;
+  /** the median lag in hours, to the hour above (hour bins hold lags in (h − 1, h] hours) */
+  medianHours: number | null;
+  /** share of evaluations submitted within the target (target days × 24 hours) */
+  withinTarget: number | null;
+  targetDays: number;
+}
+
+/**
+ * Median and share within target from lags counted per hour (rounded up). The median is the hour
+ * in which the middle evaluation falls (the lower middle for an even count); the share within
+ * target is exact, since the target is a whole number of hours. Pure.
+ */
+export function lagSummary(hours: ReadonlyMap<number, number>, targetDays: number): LagSummary {
+  const bins = [...hours.entries()].filter(([, n]) => n > 0).sort((a, b) => a[0] - b[0]);
+  const n = bins.reduce((s, [, c]) => s + c, 0);
+  if (n === 0) return { n, medianHours: null, withinTarget: null, targetDays };
+  const middle = Math.ceil(n / 2);
+  let seen = 0;
+  let medianHours = bins[bins.length - 1][0];
+  for (const [h, c] of bins) {
+    seen += c;
+    if (seen >= middle) {
+      medianHours = h;
+      break;
+    }
+  }
+  const within = bins.filter(([h]) => h <= targetDays * 24).reduce((s, [, c]) => s + c, 0);
+  return { n, medianHours, withinTarget: within / n, targetDays };
+}

@@ -39,7 +39,7 @@ export interface StreamedTable {
 }
 
 /** Every table a CSV can be asked for, in workbook order. */
-export const TABLE_SLUGS = ['summary', 'weekly', 'distribution', 'operators', 'teams', 'criteria', 'regions', 'specialists', 'plan', 'errors', 'evaluations'] as const;
+export const TABLE_SLUGS = ['summary', 'purposes', 'weekly', 'distribution', 'operators', 'teams', 'criteria', 'regions', 'specialists', 'plan', 'errors', 'evaluations'] as const;
 export type TableSlug = (typeof TABLE_SLUGS)[number];
 
 export function isTableSlug(v: string): v is TableSlug {
@@ -54,6 +54,8 @@ export interface TableContext {
   filterLabels: { team: string | null; region: string | null; category: string | null; language: string | null };
   generatedAt: Date;
   bands: ScoreBands;
+  /** days within which a call should be reviewed (the lag figures' target) */
+  reviewTargetDays?: number;
 }
 
 const round = (v: number | null | undefined, digits: number): number | null => (v == null || !Number.isFinite(v) ? null : Math.round(v * 10 ** digits) / 10 ** digits);
@@ -91,6 +93,8 @@ export function dashboardTables(d: Dashboard, ctx: TableContext): ReportTable[] 
     [t('reports.filters.region'), ctx.filterLabels.region ?? t('common.all')],
     [t('reports.filters.category'), ctx.filterLabels.category ?? t('common.all')],
     [t('reports.filters.language'), ctx.filterLabels.language ?? t('common.all')],
+    // Which evaluations every figure of the workbook is taken over (the others are on the next sheet).
+    [t('reports.summary.sample'), t(`evaluations.purpose.sample.${s.sample}`)],
     [t('reports.summary.evaluations'), s.evaluations],
     [t('reports.summary.meanScore'), round(s.mean, 1)],
     [t('reports.summary.band'), bandLabel(t, s.band)],
@@ -102,6 +106,8 @@ export function dashboardTables(d: Dashboard, ctx: TableContext): ReportTable[] 
     [t('reports.summary.planShare'), s.planShare === null ? null : `${round(s.planShare * 100, 1)}%`],
     [t('reports.summary.unassigned'), s.unassigned],
     [t('reports.summary.operatorsEvaluated'), s.operatorsEvaluated],
+    [t('reports.summary.lagMedian'), s.lag.medianHours === null ? null : t('reports.lag.hours', { hours: s.lag.medianHours })],
+    [t('reports.summary.lagWithin', { days: s.lag.targetDays }), s.lag.withinTarget === null ? null : `${round(s.lag.withinTarget * 100, 1)}%`],
     [t('reports.summary.bands'), t('reports.summary.bandsValue', { high: ctx.bands.high, compliant: ctx.bands.compliant, partial: ctx.bands.partial })],
     [t('reports.summary.generatedAt'), excelTashkentDate(ctx.generatedAt.toISOString())],
     [t('reports.summary.naLegend'), t('reports.export.naLegend')],
@@ -114,6 +120,13 @@ export function dashboardTables(d: Dashboard, ctx: TableContext): ReportTable[] 
       title: t('reports.sheet.summary'),
       columns: [col(t, 'measure', 'text', 46), col(t, 'value', 'text', 40)],
       rows: summaryRows,
+      emptyText: empty,
+    },
+    {
+      slug: 'purposes',
+      title: t('reports.sheet.purposes'),
+      columns: [col(t, 'purpose', 'text', 34), col(t, 'inFigures', 'text', 16), col(t, 'evaluations', 'int', 13), col(t, 'meanScore', 'score', 12, true), col(t, 'band', 'text', 14), col(t, 'criticalFailures', 'int', 12)],
+      rows: d.samples.map((x) => [t(`evaluations.purpose.${x.purpose}`), yesNo(x.shown), x.evaluations, round(x.mean, 1), bandLabel(t, x.band), x.criticalFailures]),
       emptyText: empty,
     },
     {
@@ -212,7 +225,7 @@ export function evaluationsTable(
     col(t, 'callId', 'text', 16), col(t, 'callStartedAt', 'datetime', 17), col(t, 'operatorCode', 'text', 12), col(t, 'operator', 'text', 24), col(t, 'team', 'text', 20),
     col(t, 'region', 'text', 24), col(t, 'category', 'text', 14), col(t, 'language', 'text', 12), col(t, 'callerNumber', 'text', 16),
     col(t, 'specialist', 'text', 22), col(t, 'rubric', 'text', 24), col(t, 'score', 'score', 9, true), col(t, 'result', 'text', 14),
-    col(t, 'criticalFailure', 'text', 10), col(t, 'heardShare', 'percent', 11), col(t, 'minutesSpent', 'decimal', 11),
+    col(t, 'criticalFailure', 'text', 10), col(t, 'heardShare', 'percent', 11), col(t, 'minutesSpent', 'decimal', 11), col(t, 'purpose', 'text', 18),
     ...ctx.codes.map((code) => ({ header: code, type: 'int' as ColumnType, width: Math.max(8, code.length + 2) })),
   ];
   // Labels are looked up once per distinct value: 100,000 rows would otherwise make 500,000 t() calls.
@@ -228,6 +241,7 @@ export function evaluationsTable(
   const languageLabel = memo((l) => t(`calls.language.${l}`, { defaultValue: l }));
   const categoryLabel = memo((c) => t(`calls.category.${c}`, { defaultValue: c }));
   const resultLabel = memo((r) => t(`reports.band.${r}`));
+  const purposeLabel = memo((p) => t(`evaluations.purpose.${p}`));
   const regionLabel = memo((id) => regionName(regionById.get(Number(id)), lang, t));
   const yes = t('common.yes');
   const no = t('common.no');
@@ -243,7 +257,7 @@ export function evaluationsTable(
           // A file travels: caller numbers are masked in every export, whoever downloads it.
           e.callerNumber ? maskAlways(e.callerNumber) : null,
           e.specialistName, version ? `${version.rubricName} v${version.versionNo}` : null, e.score, resultLabel(e.result),
-          e.criticalFailure ? yes : no, e.heardShare, seconds !== null && seconds >= 0 ? round(seconds / 60, 1) : null,
+          e.criticalFailure ? yes : no, e.heardShare, seconds !== null && seconds >= 0 ? round(seconds / 60, 1) : null, purposeLabel(e.purpose),
         ];
         for (const code of ctx.codes) {
           const a = e.answers.get(code);

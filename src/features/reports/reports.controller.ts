@@ -12,6 +12,7 @@ import { dashboardTables, isTableSlug, regionName, type TableContext } from './r
 import { writeCsv } from './report-writers';
 import { aggregatesOnly, evaluationsExport, reportTables, writeReportWorkbook } from './reports.export';
 import { CALL_LANGUAGES, filtersQuery, parseReportFilters, type ReportFilters } from './reports.schema';
+import { SAMPLES } from '../evaluations/purpose';
 import { buildDashboard, filterOptions, resolveScope, type ResolvedScope } from './reports.service';
 
 export function reportsController(deps: AppDeps) {
@@ -37,12 +38,14 @@ export function reportsController(deps: AppDeps) {
       },
       generatedAt: deps.clock(),
       bands: config.scoreBands,
+      reviewTargetDays: config.reviewTargetDays,
     };
   }
 
   /** A safe download name: the period, ASCII only. */
   function fileName(f: ReportFilters, stem: string, ext: string): string {
-    return `sifat-${stem}-${f.from}_${f.to}.${ext}`;
+    // The sample is in the name too: a file that travels must say what its figures are taken over.
+    return `sifat-${stem}-${f.sample}-${f.from}_${f.to}.${ext}`;
   }
 
   /** Closing the tab mid-download stops the reading of pages. */
@@ -75,7 +78,7 @@ export function reportsController(deps: AppDeps) {
           title: req.t('reports.title'),
           errors,
           values: req.query,
-          options: { teams: o.teamOptions, regions: o.regionOptions, categories: o.categoryOptions, languages: CALL_LANGUAGES },
+          options: { teams: o.teamOptions, regions: o.regionOptions, categories: o.categoryOptions, languages: CALL_LANGUAGES, samples: SAMPLES },
           limitedToOwnTeams: req.user!.role === 'supervisor',
           dashboard: null,
           today,
@@ -83,7 +86,7 @@ export function reportsController(deps: AppDeps) {
         });
         return;
       }
-      const dashboard = await buildDashboard(db, resolved.scope, config.scoreBands);
+      const dashboard = await buildDashboard(db, resolved.scope, config.scoreBands, undefined, undefined, config.reviewTargetDays);
       const ctx = tableContext(req, resolved);
       const tables = dashboardTables(dashboard, ctx);
       res.renderPage('reports/dashboard', {
@@ -91,7 +94,7 @@ export function reportsController(deps: AppDeps) {
         scripts: ['dashboard'],
         ...fixedNumbers(req.lang),
         errors: [],
-        values: { from: resolved.filters.from, to: resolved.filters.to, team: resolved.filters.teamId ?? '', region: resolved.filters.regionId ?? '', category: resolved.filters.category ?? '', language: resolved.filters.language ?? '' },
+        values: { from: resolved.filters.from, to: resolved.filters.to, team: resolved.filters.teamId ?? '', region: resolved.filters.regionId ?? '', category: resolved.filters.category ?? '', language: resolved.filters.language ?? '', sample: resolved.filters.sample },
         options: optionsFor(resolved),
         limitedToOwnTeams: resolved.limitedToOwnTeams,
         dashboard,
@@ -165,5 +168,5 @@ function fixedNumbers(lang: string) {
 }
 
 function optionsFor(r: ResolvedScope) {
-  return { teams: r.teamOptions, regions: r.regionOptions, categories: r.categoryOptions, languages: CALL_LANGUAGES };
+  return { teams: r.teamOptions, regions: r.regionOptions, categories: r.categoryOptions, languages: CALL_LANGUAGES, samples: SAMPLES };
 }

@@ -19,7 +19,7 @@ export async function evaluationsExport(db: Knex, resolved: ResolvedScope, ctx: 
 }
 
 export async function reportTables(db: Knex, resolved: ResolvedScope, ctx: TableContext, bands: ScoreBands): Promise<ReportTable[]> {
-  return dashboardTables(await buildDashboard(db, resolved.scope, bands), ctx);
+  return dashboardTables(await buildDashboard(db, resolved.scope, bands, undefined, undefined, ctx.reviewTargetDays), ctx);
 }
 
 /**

@@ -4,6 +4,7 @@
 import type { Knex } from 'knex';
 import { isPostgres, num, parseJson, toBool } from '../../db';
 import { flattenCriteria, type FlatCriterion, type RubricDefinition } from '../rubrics/rubric.model';
+import { purposesOf, type Purpose, type Sample } from '../evaluations/purpose';
 import type { Period } from './aggregate';
 import { MAX_COUNTED_EVALUATION_SECONDS } from './aggregate';
 
@@ -13,23 +14,55 @@ export interface ReportScope extends Period {
   regionId: number | null;
   category: string | null;
   language: string | null;
+  /** The sample the figures are taken over (evaluations of that purpose, or all): the random sample unless told. */
+  sample?: Sample;
   /** Also group every sum by the operator's team (rows then carry teamId): how the day summaries are read. */
   byTeam?: boolean;
+  /** Also group every evaluation sum by its purpose, every purpose read (rows then carry purpose): the day summaries. */
+  byPurpose?: boolean;
+  /** Also group every sum by the call's region, category and language (rows then carry them): the day summaries' filter parts. */
+  byDims?: boolean;
 }
 
-/** The operator's team of a grouped row (byTeam scopes), undefined otherwise. */
-export interface TeamKeyed {
+/** The part keys of a grouped row: the operator's team (byTeam), the evaluation's purpose (byPurpose), the call's region, category and language (byDims). */
+export interface PartKeyed {
   teamId?: number | null;
+  purpose?: Purpose;
+  dimRegion?: number | null;
+  dimCategory?: string | null;
+  dimLanguage?: string | null;
 }
 
-/** Adds the team to a query's columns and groups when the scope asks for it; `o` must be joined. */
-function groupByTeam(q: Knex.QueryBuilder, s: ReportScope): Knex.QueryBuilder {
+/**
+ * Adds the part keys to a query's columns and groups when the scope asks for them: the team (`o`
+ * must be joined) and, for sums over evaluations, the purpose (`v` must be joined).
+ */
+function groupByPart(q: Knex.QueryBuilder, s: ReportScope, o: { purpose: boolean } = { purpose: true }): Knex.QueryBuilder {
   if (s.byTeam) q.select('o.team_id as team_id').groupBy('o.team_id');
+  if (s.byPurpose && o.purpose) q.select('v.purpose as purpose').groupBy('v.purpose');
+  // `c` (the call) is joined whenever byDims is set (see needsCall).
+  if (s.byDims) q.select('c.region_id as dim_region', 'c.category as dim_category', 'c.language as dim_language').groupBy('c.region_id', 'c.category', 'c.language');
   return q;
 }
 
-function teamOf(r: Record<string, unknown>, s: ReportScope): TeamKeyed {
-  return s.byTeam ? { teamId: r.team_id == null ? null : Number(r.team_id) } : {};
+function partOf(r: Record<string, unknown>, s: ReportScope): PartKeyed {
+  const out: PartKeyed = {};
+  if (s.byTeam) out.teamId = r.team_id == null ? null : Number(r.team_id);
+  if (s.byPurpose && r.purpose != null) out.purpose = r.purpose as Purpose;
+  if (s.byDims) {
+    out.dimRegion = r.dim_region == null ? null : Number(r.dim_region);
+    out.dimCategory = (r.dim_category as string | null) ?? null;
+    out.dimLanguage = (r.dim_language as string | null) ?? null;
+  }
+  return out;
+}
+
+/** The purposes a scope's evaluations are limited to (none when read by purpose: every one, grouped). */
+function purposeFilter(q: Knex.QueryBuilder, s: ReportScope, column = 'v.purpose'): void {
+  if (s.byPurpose) return;
+  const purposes = purposesOf(s.sample ?? 'random');
+  if (purposes.length === 1) q.where(column, purposes[0]);
+  else q.whereIn(column, [...purposes]);
 }
 
 /** Joins the operator (as `o`) when a team filter or team grouping needs it. */
@@ -39,7 +72,7 @@ function joinOperatorForTeam(q: Knex.QueryBuilder, s: ReportScope, operatorColum
 }
 
 function needsCall(s: ReportScope): boolean {
-  return s.regionId !== null || s.category !== null || s.language !== null;
+  return s.regionId !== null || s.category !== null || s.language !== null || !!s.byDims;
 }
 
 function applyCallFilters(q: Knex.QueryBuilder, s: ReportScope, alias = 'c'): void {
@@ -49,14 +82,15 @@ function applyCallFilters(q: Knex.QueryBuilder, s: ReportScope, alias = 'c'): vo
 }
 
 /**
- * Submitted regular evaluations of the period, joined to their operator (`o`) and call (`c`) only
- * when a filter or the caller needs them: the unfiltered dashboard reads evaluations alone.
+ * Submitted evaluations of the period and the scope's purposes (the random sample unless told),
+ * joined to their operator (`o`) and call (`c`) only when a filter or the caller needs them: the
+ * unfiltered dashboard reads evaluations alone.
  */
 function evaluationsIn(db: Knex, s: ReportScope, period: Period = s, opts: { call?: boolean } = {}): Knex.QueryBuilder {
   const q = db('evaluations as v')
-    .where('v.status', 'submitted')
-    .andWhere('v.kind', 'regular')
-    .andWhere('v.evaluation_date', '>=', period.from)
+    .where('v.status', 'submitted');
+  purposeFilter(q, s);
+  q.andWhere('v.evaluation_date', '>=', period.from)
     .andWhere('v.evaluation_date', '<=', period.to);
   joinOperatorForTeam(q, s, 'v.operator_id');
   if (opts.call || needsCall(s)) {
@@ -72,7 +106,7 @@ function binSql(db: Knex): string {
 }
 const CRITICAL_SQL = 'sum(case when v.critical_failure then 1 else 0 end)';
 
-export interface DayBinRow extends TeamKeyed {
+export interface DayBinRow extends PartKeyed {
   date: string;
   bin: number | null;
   rubricVersionId: number;
@@ -88,7 +122,7 @@ export interface DayBinRow extends TeamKeyed {
  */
 export async function dayBinSums(db: Knex, s: ReportScope): Promise<DayBinRow[]> {
   const bin = binSql(db);
-  const rows = await groupByTeam(evaluationsIn(db, s), s)
+  const rows = await groupByPart(evaluationsIn(db, s), s)
     .select('v.evaluation_date as date', db.raw(`${bin} as bin`), 'v.rubric_version_id as version_id')
     .count({ n: '*' })
     .count({ scored: 'v.score' })
@@ -103,7 +137,7 @@ export async function dayBinSums(db: Knex, s: ReportScope): Promise<DayBinRow[]>
     scored: num(r.scored),
     sum: num(r.sum),
     critical: num(r.critical),
-    ...teamOf(r, s),
+    ...partOf(r, s),
   }));
 }
 
@@ -145,15 +179,15 @@ export async function operatorMoments(db: Knex, s: ReportScope, period: Period =
  * The same sums per operator and call region in one pass (the region needs the call joined
  * anyway); the service adds them up per operator, per team and per region.
  */
-export async function operatorRegionMoments(db: Knex, s: ReportScope): Promise<(MomentRow & TeamKeyed & { regionId: number | null })[]> {
-  const rows = await groupByTeam(evaluationsIn(db, s, s, { call: true }), s)
+export async function operatorRegionMoments(db: Knex, s: ReportScope): Promise<(MomentRow & PartKeyed & { regionId: number | null })[]> {
+  const rows = await groupByPart(evaluationsIn(db, s, s, { call: true }), s)
     .select('v.operator_id as k', 'c.region_id as region_id', ...momentColumns(db).map((c) => db.raw(c)))
     .groupBy('v.operator_id', 'c.region_id');
-  return rows.map((r: Record<string, unknown>) => ({ ...momentRow(r, r.k), regionId: r.region_id == null ? null : Number(r.region_id), ...teamOf(r, s) }));
+  return rows.map((r: Record<string, unknown>) => ({ ...momentRow(r, r.k), regionId: r.region_id == null ? null : Number(r.region_id), ...partOf(r, s) }));
 }
 
 /** Per specialist: evaluations, and the sums behind the mean time and mean share heard (sums add up across days). */
-export interface SpecialistWorkSums extends TeamKeyed {
+export interface SpecialistWorkSums extends PartKeyed {
   userId: number;
   evaluations: number;
   /** seconds from opening to submitting, summed over evaluations that took 0 to 4 hours, and how many those were */
@@ -176,7 +210,7 @@ export async function specialistWork(db: Knex, s: ReportScope): Promise<Speciali
   const cap = MAX_COUNTED_EVALUATION_SECONDS;
   const clamp = pg ? `least(greatest(${seconds}, -1), ${cap + 1})` : `min(max(${seconds}, -1), ${cap + 1})`;
   const counted = `nullif(nullif(${clamp}, -1), ${cap + 1})`;
-  const rows = await groupByTeam(evaluationsIn(db, s), s)
+  const rows = await groupByPart(evaluationsIn(db, s), s)
     .select('v.specialist_user_id as user_id')
     .count({ n: '*' })
     .select(db.raw(`sum(${counted}) as seconds_sum`), db.raw(`count(${counted}) as seconds_n`))
@@ -190,7 +224,7 @@ export async function specialistWork(db: Knex, s: ReportScope): Promise<Speciali
     secondsN: num(r.seconds_n),
     heardSum: num(r.heard_sum),
     heardN: num(r.heard_n),
-    ...teamOf(r, s),
+    ...partOf(r, s),
   }));
 }
 
@@ -198,21 +232,50 @@ export async function specialistWork(db: Knex, s: ReportScope): Promise<Speciali
  * Failed and N/A answers per criterion code, in one pass over the partial index that holds only
  * such answers (evaluation_answers_flagged_idx): the condition must read exactly as the index's.
  */
-export interface FlaggedAnswerRow extends TeamKeyed {
+export interface FlaggedAnswerRow extends PartKeyed {
   code: string;
   failed: number;
   na: number;
 }
 
 export async function flaggedAnswerCounts(db: Knex, s: ReportScope): Promise<FlaggedAnswerRow[]> {
-  const rows = await groupByTeam(evaluationsIn(db, s), s)
+  const rows = await groupByPart(evaluationsIn(db, s), s)
     .join('evaluation_answers as a', 'a.evaluation_id', 'v.id')
     .whereRaw('(a.failed or a.is_na)')
     .select('a.criterion_code as code')
     .select(db.raw('sum(case when a.failed then 1 else 0 end) as failed'))
     .select(db.raw('sum(case when a.is_na then 1 else 0 end) as na'))
     .groupBy('a.criterion_code');
-  return (rows as Record<string, unknown>[]).map((r) => ({ code: String(r.code), failed: num(r.failed), na: num(r.na), ...teamOf(r, s) }));
+  return (rows as Record<string, unknown>[]).map((r) => ({ code: String(r.code), failed: num(r.failed), na: num(r.na), ...partOf(r, s) }));
+}
+
+export interface LagRow extends PartKeyed {
+  /** hours of review lag, rounded up: hour h holds lags in (h − 1, h] hours (0: exactly none) */
+  hour: number;
+  n: number;
+}
+
+/** Evaluations per hour of review lag (call end → submission), for the median and the share within target. */
+export async function lagHours(db: Knex, s: ReportScope): Promise<LagRow[]> {
+  const hour = isPostgres(db) ? 'cast(ceil(v.review_lag_sec / 3600.0) as integer)' : 'cast(((v.review_lag_sec + 3599) / 3600) as integer)';
+  const rows = await groupByPart(evaluationsIn(db, s), s)
+    .whereNotNull('v.review_lag_sec')
+    .select(db.raw(`${hour} as hour`))
+    .count({ n: '*' })
+    .groupBy(db.raw(hour));
+  return rows.map((r: Record<string, unknown>) => ({ hour: Number(r.hour), n: num(r.n), ...partOf(r, s) }));
+}
+
+/** Every purpose's headline over a scope's period (the sample's filter aside): what stands beside the chosen sample. */
+export async function purposeHeadlines(db: Knex, s: ReportScope): Promise<{ purpose: Purpose; evaluations: number; scored: number; sum: number; critical: number }[]> {
+  const rows = await evaluationsIn(db, { ...s, byPurpose: true, byTeam: false })
+    .select('v.purpose')
+    .count({ n: '*' })
+    .count({ scored: 'v.score' })
+    .select(db.raw(`sum(${asDouble(db, 'v.score')}) as sum`))
+    .select(db.raw(`${CRITICAL_SQL} as critical`))
+    .groupBy('v.purpose');
+  return rows.map((r: Record<string, unknown>) => ({ purpose: r.purpose as Purpose, evaluations: num(r.n), scored: num(r.scored), sum: num(r.sum), critical: num(r.critical) }));
 }
 
 export interface RubricVersionInfo {
@@ -240,32 +303,33 @@ export async function rubricVersions(db: Knex, ids: readonly number[]): Promise<
   return out;
 }
 
-export interface ErrorCountRow extends TeamKeyed {
+export interface ErrorCountRow extends PartKeyed {
   category: string | null;
   operatorId: number | null;
   severity: string;
   n: number;
 }
 
-/** Errors of the period that still hold (not voided), per category, operator and severity. */
+/** Errors of the period that still hold (not voided), per category, operator and severity, of the sample's evaluations. */
 export async function errorCounts(db: Knex, s: ReportScope): Promise<ErrorCountRow[]> {
-  const q = db('errors as e').whereNull('e.voided_at').andWhere('e.error_date', '>=', s.from).andWhere('e.error_date', '<=', s.to);
+  const q = db('errors as e').join('evaluations as v', 'v.id', 'e.evaluation_id').whereNull('e.voided_at').andWhere('e.error_date', '>=', s.from).andWhere('e.error_date', '<=', s.to);
+  purposeFilter(q, s);
   joinOperatorForTeam(q, s, 'e.operator_id');
   if (needsCall(s)) {
     q.join('calls as c', 'c.id', 'e.call_id');
     applyCallFilters(q, s);
   }
-  const rows = await groupByTeam(q, s).select('e.category', 'e.operator_id', 'e.severity').count({ n: '*' }).groupBy('e.category', 'e.operator_id', 'e.severity');
+  const rows = await groupByPart(q, s).select('e.category', 'e.operator_id', 'e.severity').count({ n: '*' }).groupBy('e.category', 'e.operator_id', 'e.severity');
   return rows.map((r: Record<string, unknown>) => ({
     category: (r.category as string | null) ?? null,
     operatorId: r.operator_id == null ? null : Number(r.operator_id),
     severity: String(r.severity),
     n: num(r.n),
-    ...teamOf(r, s),
+    ...partOf(r, s),
   }));
 }
 
-export interface AssignmentRow extends TeamKeyed {
+export interface AssignmentRow extends PartKeyed {
   specialistUserId: number | null;
   status: string;
   n: number;
@@ -279,11 +343,11 @@ export async function assignmentCounts(db: Knex, s: ReportScope): Promise<Assign
     q.join('calls as c', 'c.id', 'a.call_id');
     applyCallFilters(q, s);
   }
-  const rows = await groupByTeam(q, s).select('a.specialist_user_id as sid', 'a.status').count({ n: '*' }).groupBy('a.specialist_user_id', 'a.status');
-  return rows.map((r: Record<string, unknown>) => ({ specialistUserId: r.sid == null ? null : Number(r.sid), status: String(r.status), n: num(r.n), ...teamOf(r, s) }));
+  const rows = await groupByPart(q, s, { purpose: false }).select('a.specialist_user_id as sid', 'a.status').count({ n: '*' }).groupBy('a.specialist_user_id', 'a.status');
+  return rows.map((r: Record<string, unknown>) => ({ specialistUserId: r.sid == null ? null : Number(r.sid), status: String(r.status), n: num(r.n), ...partOf(r, s) }));
 }
 
-export interface CallVolumeRow extends TeamKeyed {
+export interface CallVolumeRow extends PartKeyed {
   regionId: number | null;
   n: number;
 }
@@ -293,8 +357,8 @@ export async function callVolumes(db: Knex, s: ReportScope): Promise<CallVolumeR
   const q = db('calls as c').whereNull('c.deleted_at').andWhere('c.call_date', '>=', s.from).andWhere('c.call_date', '<=', s.to);
   joinOperatorForTeam(q, s, 'c.operator_id');
   applyCallFilters(q, s);
-  const rows = await groupByTeam(q, s).select('c.region_id as k').count({ n: '*' }).groupBy('c.region_id');
-  return rows.map((r: Record<string, unknown>) => ({ regionId: r.k == null ? null : Number(r.k), n: num(r.n), ...teamOf(r, s) }));
+  const rows = await groupByPart(q, s, { purpose: false }).select('c.region_id as k').count({ n: '*' }).groupBy('c.region_id');
+  return rows.map((r: Record<string, unknown>) => ({ regionId: r.k == null ? null : Number(r.k), n: num(r.n), ...partOf(r, s) }));
 }
 
 // ---- names and filter options ----
@@ -325,10 +389,16 @@ export async function regions(db: Knex): Promise<RegionRow[]> {
   return rows.map((r) => ({ id: Number(r.id), code: String(r.code), names: { uz: r.name_uz, ru: r.name_ru, en: r.name_en } }));
 }
 
-/** Incident categories calls have been filed under. */
+/** Incident categories calls have been filed under (kept by triggers on calls: no scan of the calls table). */
 export async function callCategories(db: Knex): Promise<string[]> {
-  const rows = await db('calls').distinct('category').whereNotNull('category').orderBy('category');
+  const rows = await db('report_call_categories').select('category').orderBy('category');
   return rows.map((r) => String(r.category)).filter(Boolean);
+}
+
+/** Category → its id in report_call_categories (the stored day parts name categories by id). */
+export async function categoryIds(db: Knex): Promise<Map<string, number>> {
+  const rows = await db('report_call_categories').select('id', 'category');
+  return new Map(rows.map((r) => [String(r.category), Number(r.id)]));
 }
 
 export async function userNames(db: Knex, ids: readonly number[]): Promise<Map<number, string>> {
@@ -370,6 +440,7 @@ export interface EvaluationExportRow {
   criticalFailure: boolean;
   heardShare: number | null;
   rubricVersionId: number;
+  purpose: Purpose;
   operatorCode: string | null;
   operatorName: string | null;
   teamName: string | null;
@@ -460,7 +531,7 @@ export async function* evaluationPages(db: Knex, s: ReportScope, pageSize = EXPO
         .whereIn('v.id', chunk)
         .orderBy('v.id')
         .select(
-          'v.id', 'v.evaluation_date', 'v.started_at', 'v.submitted_at', 'v.score', 'v.result', 'v.critical_failure', 'v.heard_share', 'v.rubric_version_id',
+          'v.id', 'v.evaluation_date', 'v.started_at', 'v.submitted_at', 'v.score', 'v.result', 'v.critical_failure', 'v.heard_share', 'v.rubric_version_id', 'v.purpose',
           'v.operator_id', 'v.specialist_user_id',
           'c.external_id', 'c.started_at as call_started_at', 'c.caller_number', 'c.category', 'c.language', 'c.region_id',
         ),
@@ -479,6 +550,7 @@ export async function* evaluationPages(db: Knex, s: ReportScope, pageSize = EXPO
         criticalFailure: toBool(r.critical_failure),
         heardShare: r.heard_share == null ? null : Number(r.heard_share),
         rubricVersionId: Number(r.rubric_version_id),
+        purpose: r.purpose as Purpose,
         operatorCode: op?.code ?? null,
         operatorName: op?.name ?? null,
         teamName: op?.team ?? null,

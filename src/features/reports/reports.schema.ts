@@ -4,8 +4,9 @@ import { z } from 'zod';
 import type { FieldError } from '../../http/errors';
 import { isIsoDate } from '../../time';
 import { defaultPeriod, periodDays, type Period } from './aggregate';
+import { DEFAULT_SAMPLE, SAMPLES, type Sample } from '../evaluations/purpose';
 
-export const FILTER_NAMES = ['from', 'to', 'team', 'region', 'category', 'language'] as const;
+export const FILTER_NAMES = ['from', 'to', 'team', 'region', 'category', 'language', 'sample'] as const;
 export type FilterName = (typeof FILTER_NAMES)[number];
 
 /** Languages a call can be in (calls.language). */
@@ -16,6 +17,8 @@ export interface ReportFilters extends Period {
   regionId: number | null;
   category: string | null;
   language: string | null;
+  /** which evaluations the figures are taken over: the random sample unless asked */
+  sample: Sample;
 }
 
 const optionalId = z
@@ -42,6 +45,7 @@ const querySchema = z.object({
     .regex(/^[\p{L}\p{N} _.-]*$/u, 'reports.filters.unknownValue')
     .optional(),
   language: z.union([z.literal(''), z.enum(CALL_LANGUAGES, 'reports.filters.unknownValue')]).optional(),
+  sample: z.union([z.literal(''), z.enum(SAMPLES, 'reports.filters.unknownValue')]).optional(),
 });
 
 export type ParsedFilters = { ok: true; filters: ReportFilters } | { ok: false; errors: FieldError[] };
@@ -85,6 +89,7 @@ export function parseReportFilters(query: Record<string, unknown>, opts: { today
       regionId: q.region ?? null,
       category: q.category || null,
       language: q.language || null,
+      sample: q.sample || DEFAULT_SAMPLE,
     },
   };
 }
@@ -96,5 +101,6 @@ export function filtersQuery(f: ReportFilters): string {
   if (f.regionId) params.set('region', String(f.regionId));
   if (f.category) params.set('category', f.category);
   if (f.language) params.set('language', f.language);
+  if (f.sample !== DEFAULT_SAMPLE) params.set('sample', f.sample);
   return params.toString();
 }

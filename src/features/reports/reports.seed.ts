@@ -100,7 +100,9 @@ async function evaluate(
   const submitted = new Date(Math.max(o.callEnd + 3600000, tashkentToUtc(o.day, '09:00').getTime()) + rand() * 4 * 3600000);
   const started = new Date(submitted.getTime() - (4 + rand() * 9) * 60000);
   const id = await insertReturningId(trx, 'evaluations', {
-    call_id: o.callId, operator_id: o.operatorId, rubric_version_id: o.versionId, specialist_user_id: o.specialistId, kind: 'regular', status: 'submitted', revision: 1,
+    // Mostly the plans' random draws; now and then a call picked by hand (a complaint, an incident).
+    call_id: o.callId, operator_id: o.operatorId, rubric_version_id: o.versionId, specialist_user_id: o.specialistId, kind: 'regular', purpose: rand() < 0.06 ? 'on_request' : 'random', status: 'submitted', revision: 1,
+    review_lag_sec: Math.max(0, Math.round((submitted.getTime() - o.callEnd) / 1000)),
     score: score.score, points_earned: score.pointsEarned, points_possible: score.pointsPossible, result: score.result, critical_failure: score.criticalFailure,
     heard_share: Math.min(1, 0.86 + rand() * 0.16), heard_seconds: null, started_at: started.toISOString(), submitted_at: submitted.toISOString(),
     evaluation_date: o.day, created_at: started.toISOString(), updated_at: submitted.toISOString(),

@@ -12,6 +12,7 @@ import {
   bucketByWeek,
   criterionFailures,
   distribution,
+  lagSummary,
   meanOf,
   periodDays,
   planFulfilment,
@@ -20,6 +21,7 @@ import {
   scoreGroup,
   type Band,
   type CriterionFailure,
+  type LagSummary,
   type Period,
   type ScoreBands,
   type ScoreBinCount,
@@ -29,10 +31,17 @@ import {
 import type { ReportFilters } from './reports.schema';
 import * as repo from './reports.repository';
 import { daysOf } from '../../time';
-import { daySumsOf, mergeDaySums, partsOf, periodSumsOf, rowsPerTeam, summarisable, teamPart, toDaySums, type DaySums, type PeriodSums, type TableRows } from './period-sums';
+import { daySumsOf, mergeDaySums, partsOf, partsOfRow, periodSumsOf, rowsPerPart, summarisable, type DaySums, type PeriodSums, type SampleSums, type TableRows } from './period-sums';
+import { PURPOSES, type Purpose, type Sample } from '../evaluations/purpose';
 
-/** Roles that see the dashboard and may export. Specialists and operators do not. */
-export const REPORT_ROLES: readonly Role[] = ['leadership', 'admin', 'supervisor'];
+/**
+ * Roles that see the dashboard and may export. Monitoring specialists prepare the reports for
+ * leadership and analyse the regions (B2.03.4 #2, B3.01.4, B3.02.4 #1); operators do not.
+ */
+export const REPORT_ROLES: readonly Role[] = ['leadership', 'admin', 'supervisor', 'specialist'];
+
+/** Days within which a call should be reviewed (APCO/NENA ANS 1.107.1): the dashboard's target unless configured. */
+export const DEFAULT_REVIEW_TARGET_DAYS = 5;
 
 export interface Viewer {
   id: number;
@@ -86,7 +95,7 @@ export async function resolveScope(db: Knex, viewer: Viewer, filters: ReportFilt
 
   const teamIds = filters.teamId !== null ? [filters.teamId] : ownTeamIds;
   return {
-    scope: { from: filters.from, to: filters.to, teamIds, regionId: filters.regionId, category: filters.category, language: filters.language },
+    scope: { from: filters.from, to: filters.to, teamIds, regionId: filters.regionId, category: filters.category, language: filters.language, sample: filters.sample },
     filters,
     teamOptions,
     regionOptions,
@@ -170,6 +179,8 @@ export interface ErrorCategoryRow {
 }
 
 export interface DashboardSummary {
+  /** the sample every figure below is taken over */
+  sample: Sample;
   evaluations: number;
   scored: number;
   mean: number | null;
@@ -184,6 +195,19 @@ export interface DashboardSummary {
   planShare: number | null;
   unassigned: number;
   operatorsEvaluated: number;
+  /** review lag (call end → submitted) over the sample's evaluations */
+  lag: LagSummary;
+}
+
+/** One purpose's figures over the period, shown beside the chosen sample and never mixed into it. */
+export interface SampleRow {
+  purpose: Purpose;
+  evaluations: number;
+  mean: number | null;
+  band: Band | null;
+  criticalFailures: number;
+  /** whether this purpose is (part of) the sample the dashboard shows */
+  shown: boolean;
 }
 
 export interface Dashboard {
@@ -200,6 +224,8 @@ export interface Dashboard {
   regions: RegionRow[];
   operators: OperatorRow[];
   teams: TeamRow[];
+  /** every purpose's headline, the chosen sample's marked */
+  samples: SampleRow[];
 }
 
 function errorsPerCategory(rows: PeriodSums['errorsByCategory']): ErrorCategoryRow[] {
@@ -237,17 +263,25 @@ async function readTableRows(db: Knex, scope: repo.ReportScope): Promise<TableRo
     work: await repo.specialistWork(db, scope),
     flagged: await repo.flaggedAnswerCounts(db, scope),
     errors: await repo.errorCounts(db, scope),
+    lags: await repo.lagHours(db, scope),
     assignments: await repo.assignmentCounts(db, scope),
     volumes: await repo.callVolumes(db, scope),
   };
 }
 
-/** One day's stored parts: each team's sums, and the whole service's (the teams' added up). */
+/**
+ * One day's stored parts — the whole service's, each team's, and each call region's, category's and
+ * language's — from one read of the tables grouped by all of them; every purpose kept apart.
+ */
 export async function computeDayParts(db: Knex, day: string): Promise<Map<string, DaySums>> {
-  const rows = await readTableRows(db, { from: day, to: day, teamIds: null, regionId: null, category: null, language: null, byTeam: true });
+  const [rows, categoryIds] = await Promise.all([
+    readTableRows(db, { from: day, to: day, teamIds: null, regionId: null, category: null, language: null, byTeam: true, byPurpose: true, byDims: true }),
+    repo.categoryIds(db),
+  ]);
   const parts = new Map<string, DaySums>();
-  for (const [teamId, teamRows] of rowsPerTeam(rows)) parts.set(teamPart(teamId), daySumsOf(day, teamRows));
-  parts.set('all', toDaySums(mergeDaySums([...parts.values()].map((sums) => ({ day, sums })), [])));
+  for (const [part, partRows] of rowsPerPart(rows, (r) => partsOfRow(r, categoryIds))) parts.set(part, daySumsOf(partRows));
+  // A quiet day still gets its (empty) whole-service part: that is what marks it summed.
+  if (!parts.has('all')) parts.set('all', daySumsOf({ dayBins: [], opRegion: [], work: [], flagged: [], errors: [], lags: [], assignments: [], volumes: [] }));
   return parts;
 }
 
@@ -276,10 +310,11 @@ export async function freshDaySums(db: Knex, from: string, to: string, parts: re
 /** A scope's sums and its previous period's operator sums: from the day summaries when the scope allows, else from the tables. */
 export async function periodSums(db: Knex, scope: repo.ReportScope, previous: Period, clock?: () => Date): Promise<PeriodSums> {
   if (summarisable(scope)) {
-    const days = await freshDaySums(db, previous.from, scope.to, partsOf(scope), clock);
+    const parts = partsOf(scope, scope.category !== null ? await repo.categoryIds(db) : undefined);
+    const days = await freshDaySums(db, previous.from, scope.to, parts, clock);
     const current = days.filter((d) => d.day >= scope.from);
     const before = days.filter((d) => d.day < scope.from).map((d) => d.sums);
-    return mergeDaySums(current, before);
+    return mergeDaySums(current, before, scope.sample ?? 'random');
   }
   return tablePeriodSums(db, scope, previous);
 }
@@ -287,11 +322,21 @@ export async function periodSums(db: Knex, scope: repo.ReportScope, previous: Pe
 /** A scope's sums read from the tables, whatever the scope (also what the day summaries are checked against). */
 export async function tablePeriodSums(db: Knex, scope: repo.ReportScope, previous: Period): Promise<PeriodSums> {
   const sums = periodSumsOf(await readTableRows(db, scope));
-  return { ...sums, operatorsPrevious: await repo.operatorMoments(db, scope, previous) };
+  const headlines = new Map((await repo.purposeHeadlines(db, scope)).map((h) => [h.purpose, h]));
+  const samples: SampleSums[] = PURPOSES.map((purpose) => headlines.get(purpose) ?? { purpose, evaluations: 0, scored: 0, sum: 0, critical: 0 });
+  return { ...sums, samples, operatorsPrevious: await repo.operatorMoments(db, scope, previous) };
 }
 
-/** Everything the dashboard shows for a scope. */
-export async function buildDashboard(db: Knex, scope: repo.ReportScope, bands: ScoreBands, minN = MIN_N_FOR_RANKING, clock?: () => Date): Promise<Dashboard> {
+/** Everything the dashboard shows for a scope (its sample: the random one unless the scope says). */
+export async function buildDashboard(
+  db: Knex,
+  scope: repo.ReportScope,
+  bands: ScoreBands,
+  minN = MIN_N_FOR_RANKING,
+  clock?: () => Date,
+  reviewTargetDays = DEFAULT_REVIEW_TARGET_DAYS,
+): Promise<Dashboard> {
+  const sample: Sample = scope.sample ?? 'random';
   const previous = previousPeriod(scope);
   const sums = await periodSums(db, scope, previous, clock);
   const { dayBins, assignments, volumes, failed, na, work, operators: opNow, regions: regionNow, operatorsPrevious: opPrev } = sums;
@@ -409,6 +454,7 @@ export async function buildDashboard(db: Knex, scope: repo.ReportScope, bands: S
     bands,
     minN,
     summary: {
+      sample,
       evaluations,
       scored,
       mean,
@@ -423,6 +469,7 @@ export async function buildDashboard(db: Knex, scope: repo.ReportScope, bands: S
       planShare: plan.planned > 0 ? plan.done / plan.planned : null,
       unassigned: plan.unassigned,
       operatorsEvaluated: operators.length,
+      lag: lagSummary(sums.lagHours, reviewTargetDays),
     },
     weeks,
     distribution: distribution(bins, bands),
@@ -432,6 +479,10 @@ export async function buildDashboard(db: Knex, scope: repo.ReportScope, bands: S
     regions,
     operators,
     teams,
+    samples: sums.samples.map((x) => {
+      const m = meanOf({ n: x.scored, sum: x.sum });
+      return { purpose: x.purpose, evaluations: x.evaluations, mean: m, band: bandOfMean(m, bands), criticalFailures: x.critical, shown: sample === 'all' || sample === x.purpose };
+    }),
   };
 }
 

@@ -110,7 +110,7 @@ export async function sendWeeklyReport(deps: AppDeps, payload: { userId: number;
   const lang: Language = isLanguage(user.language) ? user.language : 'uz';
   const t = translator(lang);
   const viewer = { id: Number(user.id), role: user.role as Role };
-  const resolved = await resolveScope(db, viewer, { from: payload.from, to: payload.to, teamId: null, regionId: null, category: null, language: null });
+  const resolved = await resolveScope(db, viewer, { from: payload.from, to: payload.to, teamId: null, regionId: null, category: null, language: null, sample: 'random' });
   const dashboard = await buildDashboard(db, resolved.scope, config.scoreBands);
   const ctx: TableContext = { t, lang, filters: resolved.filters, filterLabels: { team: null, region: null, category: null, language: null }, generatedAt: deps.clock(), bands: config.scoreBands };
   const chunks: Buffer[] = [];

@@ -414,11 +414,12 @@ export async function criterionTexts(db: Conn): Promise<Map<string, LocalizedTex
 }
 
 // ---------------------------------------------------------------------------------------------
-// The effect: participants' submitted regular evaluations around the training day
+// The effect: participants' submitted evaluations of the random sample around the training day
+// (hand-picked or targeted calls before or after would bias the comparison)
 
 export async function evaluationsOf(db: Conn, operatorIds: readonly number[], from: string, to: string): Promise<{ id: number; operatorId: number; evaluationDate: string; score: number | null }[]> {
   if (!operatorIds.length) return [];
-  const rows = await db('evaluations').where({ status: 'submitted', kind: 'regular' }).whereIn('operator_id', operatorIds as number[]).whereBetween('evaluation_date', [from, to])
+  const rows = await db('evaluations').where({ status: 'submitted', kind: 'regular', purpose: 'random' }).whereIn('operator_id', operatorIds as number[]).whereBetween('evaluation_date', [from, to])
     .select('id', 'operator_id', 'evaluation_date', 'score');
   return rows.map((r: Record<string, unknown>) => ({ id: Number(r.id), operatorId: Number(r.operator_id), evaluationDate: String(r.evaluation_date), score: r.score == null ? null : Number(r.score) }));
 }

@@ -11,6 +11,7 @@ import { mulberry32 } from '../media/synth';
 import { flattenCriteria, type FlatCriterion, type RubricDefinition } from '../rubrics/rubric.model';
 import { rubricVersionForCall } from '../rubrics/rubrics.service';
 import { insertEvaluation } from '../evaluations/evaluations.repository';
+import { seedAudioSent } from '../evaluations/evaluations.seed';
 import { submitEvaluation, viewerFor } from '../evaluations/evaluations.service';
 import type { SubmitInput } from '../evaluations/evaluations.schema';
 import * as repo from './training.repository';
@@ -176,8 +177,9 @@ export async function seedTraining(ctx: SeedContext): Promise<void> {
     if (openedAt.getTime() <= startedAt) continue;
     const submitAt = new Date(openedAt.getTime() + 15 * 60_000);
     const specialistId = specialists[added % specialists.length]!;
-    const evaluationId = await insertEvaluation(db, { callId: Number(call.id), operatorId: Number(call.operator_id), rubricVersionId: version.versionId, specialistUserId: specialistId, now: openedAt.toISOString() });
+    const evaluationId = await insertEvaluation(db, { callId: Number(call.id), operatorId: Number(call.operator_id), rubricVersionId: version.versionId, specialistUserId: specialistId, purpose: 'random', now: openedAt.toISOString() });
     const duration = Number(call.rec_duration ?? call.duration_sec ?? 60);
+    await seedAudioSent(db, Number(call.id), specialistId, openedAt);
     await submitEvaluation(at(submitAt), await viewerFor(db, { id: specialistId, role: 'specialist' }), evaluationId, {
       revision: 0,
       answers: answersFor(rand, flattenCriteria(version.definition), { category, dropped: call.dropped === true || call.dropped === 1 }, linked, afterTraining ? 0.08 : 0.6),

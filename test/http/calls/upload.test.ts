@@ -96,6 +96,24 @@ describe('browser upload of calls (/calls/upload)', () => {
     expect(audit.user_id).to.equal(org.specialist.id);
   });
 
+  it('the same recording uploaded again without an id is the same call: "already uploaded as call N", nothing new stored', async () => {
+    const { agent, csrf } = await as(org.specialist);
+    const file = wavFile(dir, 'twice.wav', 2, 777);
+    const first = await form(agent.post('/calls/upload').set('Accept', 'application/json'), await csrf()).attach('recording', file);
+    expect(first.status).to.equal(201);
+    const callId = first.body.results[0].callId;
+    const before = await counts();
+    // Again, under another name and with other details: the audio decides.
+    const again = await form(agent.post('/calls/upload').set('Accept', 'application/json'), await csrf(), { category: 'fire' }).attach('recording', fs.readFileSync(file), 'renamed.wav');
+    expect(again.status).to.equal(200);
+    expect(again.body.results[0]).to.include({ outcome: 'duplicate', callId, message: `Already uploaded as call ${callId}: the same recording` });
+    await expectNothingStored(before);
+    // With an id of its own, it is a call in its own right (the telephony platform's ids rule).
+    const withId = await form(agent.post('/calls/upload').set('Accept', 'application/json'), await csrf(), { externalId: 'TEL-77' }).attach('recording', fs.readFileSync(file), 'tel.wav');
+    expect(withId.status).to.equal(201);
+    expect(withId.body.results[0].callId).to.not.equal(callId);
+  });
+
   it('takes several files in one form post (no script) and answers with a result per file', async () => {
     const { agent, csrf } = await as(org.admin);
     const res = await form(agent.post('/calls/upload'), await csrf(), { 'services': '103' })

@@ -34,7 +34,8 @@ describe('errors from a submitted evaluation (syncErrorsForEvaluation)', () => {
       ['criterion', 'ROUTE-1', 'routing', 'critical', null],
       ['mark', null, 'other', 'major', 70],
     ]);
-    expect(rows[0].comment).to.equal('INFO-2 missed');
+    // The marks on the failed criterion are that error: its moment (the earliest) and their notes.
+    expect(rows[0].comment).to.equal('INFO-2 missed\nasked twice');
     expect(rows[2].comment).to.equal('shouted at the caller');
     for (const e of rows) {
       expect(e.status).to.equal('new');

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { createTestApp, TestApp } from '../../helpers/app';
-import { bestAnswers, callOf, makeWorld, openEvaluation, revisionOf, saveDraft, snapshot, World } from './eval-builders';
+import { bestAnswers, callOf, listen, makeWorld, openEvaluation, revisionOf, saveDraft, snapshot, World } from './eval-builders';
 
 describe('autosaving a draft', () => {
   let t: TestApp;
@@ -11,8 +11,12 @@ describe('autosaving a draft', () => {
   });
   after(() => t.close());
 
+  /** A draft; with a recording, the player has fetched the whole audio (what the heard share is checked against). */
   async function draft(o: { withRecording?: boolean } = {}) {
-    return openEvaluation(w.specialist, await callOf(t, w.operatorId, o));
+    const callId = await callOf(t, w.operatorId, o);
+    const id = await openEvaluation(w.specialist, callId);
+    if (o.withRecording) await listen(t, w.specialist, callId);
+    return id;
   }
 
   it('stores answers, comments, marks, played stretches and flags, and the page brings them all back', async () => {

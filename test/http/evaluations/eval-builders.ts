@@ -1,6 +1,8 @@
 // Builders and helpers shared by the evaluation HTTP tests: a small organisation (two teams with
 // their supervisors, specialists, an operator per team), calls, a plan with an assignment, and the
 // JSON requests the evaluation page sends.
+import fs from 'node:fs';
+import path from 'node:path';
 import { expect } from 'chai';
 import type { Knex } from 'knex';
 import type { TestApp, Agent } from '../../helpers/app';
@@ -59,10 +61,29 @@ export async function recordingRow(db: Knex, durationSec: number): Promise<numbe
   const now = new Date().toISOString();
   const sha = (`${Date.now().toString(16)}${(++recordingSeq).toString(16)}`).padEnd(64, '0');
   return insertReturningId(db, 'recordings', {
-    sha256: sha, storage_key: `${sha.slice(0, 2)}/${sha}.wav`, size_bytes: 1000, format: 'wav', codec: 'pcm_mulaw', sample_rate: 8000, channels: 2,
+    sha256: sha, storage_key: `${sha.slice(0, 2)}/${sha.slice(2, 4)}/${sha}`, size_bytes: 1000, mime_type: 'audio/wav', format: 'wav', codec: 'pcm_mulaw', sample_rate: 8000, channels: 2,
     duration_sec: durationSec, status: 'ready', facts: JSON.stringify({ durationSec, channels: 2, talkSec: [30, 40], silences: [{ startSec: 10, endSec: 14 }], silenceSec: 4, longestSilenceSec: 4, overlapSec: 1 }),
     created_at: now, updated_at: now,
   });
+}
+
+/**
+ * The player fetches the call's audio as this person (GET /calls/:id/audio, optionally one byte
+ * range): what the server then counts as sent, and so as possibly heard. Writes the recording's
+ * file (100 bytes per second of audio) into the store first when it is not there yet.
+ */
+export async function listen(t: TestApp, p: Person, callId: number, range?: string): Promise<number> {
+  const rec = await t.db('calls as c').join('recordings as r', 'r.id', 'c.recording_id').where('c.id', callId).first('r.storage_key', 'r.duration_sec');
+  const file = path.join(t.config.recordingsDir, ...String(rec.storage_key).split('/'));
+  if (!fs.existsSync(file)) {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, Buffer.alloc(Math.round(Number(rec.duration_sec) * 100), 0x7f));
+  }
+  const req = p.agent.get(`/calls/${callId}/audio`);
+  if (range) req.set('Range', range);
+  const res = await req;
+  expect([200, 206], res.text).to.include(res.status);
+  return res.status;
 }
 
 /** An active plan for the call's day with the call assigned to the specialist. */

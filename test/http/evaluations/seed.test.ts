@@ -4,12 +4,18 @@ import { createTestApp, TestApp } from '../../helpers/app';
 import { makeCall, makeOperator, makeTeam, makeUser } from '../../helpers/builders';
 import { seedEvaluations } from '../../../src/features/evaluations/evaluations.seed';
 import { recordingRow } from './eval-builders';
+import { insertReturningId } from '../../../src/db';
+import { addDays, tashkentDate } from '../../../src/time';
 
 const NOW = new Date('2026-11-25T12:00:00Z');
 
-/** A small demo world: the demo logins, two teams, calls over the past two weeks with recordings. */
+/**
+ * A small demo world: the demo logins, two teams, calls over the past two weeks with recordings,
+ * and the plans that drew most of them (the day after each call) for the three specialists.
+ */
 async function demoWorld(t: TestApp): Promise<void> {
-  for (const username of ['specialist', 'specialist2', 'specialist3']) await makeUser(t.db, { role: 'specialist', username, language: username === 'specialist2' ? 'ru' : 'uz' });
+  const specialists: number[] = [];
+  for (const username of ['specialist', 'specialist2', 'specialist3']) specialists.push((await makeUser(t.db, { role: 'specialist', username, language: username === 'specialist2' ? 'ru' : 'uz' })).id);
   const supervisor = await makeUser(t.db, { role: 'supervisor', username: 'supervisor' });
   const supervisor2 = await makeUser(t.db, { role: 'supervisor', username: 'supervisor2' });
   const teams = [await makeTeam(t.db, { supervisorUserId: supervisor.id }), await makeTeam(t.db, { supervisorUserId: supervisor2.id })];
@@ -19,7 +25,12 @@ async function demoWorld(t: TestApp): Promise<void> {
   for (let i = 0; i < 80; i++) {
     const startedAt = new Date(NOW.getTime() - (i * 4 + 2) * 3600_000).toISOString();
     const recordingId = await recordingRow(t.db, 40 + (i % 5) * 10);
-    await makeCall(t.db, { operatorId: operators[i % operators.length], startedAt, durationSec: 40 + (i % 5) * 10, category: categories[i % categories.length], dropped: i % 9 === 0, recordingId, externalId: `SEED-${i}` });
+    const callId = await makeCall(t.db, { operatorId: operators[i % operators.length], startedAt, durationSec: 40 + (i % 5) * 10, category: categories[i % categories.length], dropped: i % 9 === 0, recordingId, externalId: `SEED-${i}` });
+    if (i % 4 === 3) continue;
+    const planDate = addDays(tashkentDate(startedAt), 1);
+    const plan = (await t.db('plans').where({ plan_date: planDate }).first('id'))?.id
+      ?? (await insertReturningId(t.db, 'plans', { plan_date: planDate, status: 'active', seed: planDate, rules: '{}', algorithm_version: 'test', population_fingerprint: 'x', population_count: 0, created_at: NOW.toISOString() }));
+    await t.db('assignments').insert({ plan_id: plan, call_id: callId, operator_id: operators[i % operators.length], specialist_user_id: specialists[i % 3], status: 'new', origin: 'draw', purpose: 'random', priority: 1, created_at: NOW.toISOString(), updated_at: NOW.toISOString() });
   }
 }
 
@@ -53,6 +64,12 @@ describe('the demo seed of evaluations', function () {
       expect(e.evaluation_date).to.match(/^\d{4}-\d{2}-\d{2}$/);
       expect(e.submitted_at <= NOW.toISOString()).to.equal(true);
     }
+    // Mostly the plans' random draws (completing their assignments), a few picked by hand.
+    const random = submitted.filter((e) => e.purpose === 'random');
+    expect(random.length / submitted.length).to.be.greaterThan(0.7);
+    expect(submitted.filter((e) => e.purpose !== 'random').every((e) => e.purpose === 'on_request')).to.equal(true);
+    const done = await a.db('assignments').whereIn('evaluation_id', random.map((e) => e.id)).where('status', 'done');
+    expect(done).to.have.length(random.length);
     const mostlyGood = submitted.filter((e) => e.score >= 80).length / submitted.length;
     expect(mostlyGood).to.be.greaterThan(0.7);
     // Every handed-in evaluation got its error records and its call marked evaluated.

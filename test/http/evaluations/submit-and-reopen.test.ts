@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { createTestApp, TestApp } from '../../helpers/app';
-import { assign, bestAnswers, callOf, makeWorld, openEvaluation, revisionOf, saveDraft, snapshot, submit, World } from './eval-builders';
+import { assign, bestAnswers, callOf, listen, makeWorld, openEvaluation, revisionOf, saveDraft, snapshot, submit, World } from './eval-builders';
 
 // 20:30 UTC is 01:30 the next day in Tashkent: the evaluation day must be the Tashkent one.
 const NOW = new Date('2026-11-20T20:30:00Z');
@@ -23,6 +23,7 @@ describe('submitting and reopening an evaluation', () => {
     const { callId, id } = await draft({ withRecording: true });
     const assignmentId = await assign(t.db, callId, w.specialist.id);
     await t.db('assignments').where({ id: assignmentId }).update({ status: 'in_progress', evaluation_id: id });
+    await listen(t, w.specialist, callId);
     const answers = { ...bestAnswers(), 'CARD-2': { value: 0, na: false, comment: 'Karta matni tushunarsiz' }, 'INFO-5': { value: 2, na: false } };
     const res = await submit(w.specialist, id, {
       revision: 0,
@@ -85,7 +86,8 @@ describe('submitting and reopening an evaluation', () => {
   });
 
   it('after hearing less than the minimum share, submitting needs a confirmation; the share is stored', async () => {
-    const { id } = await draft({ withRecording: true });
+    const { id, callId } = await draft({ withRecording: true });
+    await listen(t, w.specialist, callId);
     const before = await snapshot(t.db, id);
     const refused = await submit(w.specialist, id, { revision: 0, answers: bestAnswers(), played: [[0, 40]] });
     expect(refused.status).to.equal(422);
@@ -100,7 +102,8 @@ describe('submitting and reopening an evaluation', () => {
   });
 
   it('the heard share counts what earlier sessions played too', async () => {
-    const { id } = await draft({ withRecording: true });
+    const { id, callId } = await draft({ withRecording: true });
+    await listen(t, w.specialist, callId);
     expect((await saveDraft(w.specialist, id, { revision: 0, played: [[0, 50]] })).status).to.equal(200);
     const res = await submit(w.specialist, id, { revision: 1, answers: bestAnswers(), played: [[48, 95]] });
     expect(res.status, res.text).to.equal(200);

@@ -6,7 +6,7 @@ import { TEST_PASSWORD, makeCall } from '../../helpers/builders';
 import { insertReturningId } from '../../../src/db';
 import { PREPARE_MAX_ATTEMPTS } from '../../../src/features/calls/recordings.service';
 import { drawDay, drawJobHandler, drawScheduleTick, verifyStoredPlan, DRAW_JOB } from '../../../src/features/plans/plans.service';
-import { TODAY, YESTERDAY, at, makeCallsOn, makeOperators, makePeople, makeRules, putOnDuty } from './plan-fixtures';
+import { TODAY, YESTERDAY, at, makeCallsOn, makeOperators, makeRecording, makePeople, makeRules, putOnDuty } from './plan-fixtures';
 import { addDays } from '../../../src/time';
 
 describe('drawing a plan', () => {
@@ -191,8 +191,8 @@ describe('drawing a plan', () => {
 
   it('a call at 23:30 Tashkent time (18:30Z) belongs to that Tashkent day: drawn for the next day’s plan, not the one after', async () => {
     await makeRules(t.db, { quota: { mode: 'perDay', calls: 10 } });
-    const lateId = await makeCall(t.db, { operatorId: operators[0], startedAt: `${YESTERDAY}T18:30:00.000Z` });
-    const earlyNext = await makeCall(t.db, { operatorId: operators[0], startedAt: `${YESTERDAY}T19:30:00.000Z` }); // 00:30 on TODAY in Tashkent
+    const lateId = await makeCall(t.db, { operatorId: operators[0], startedAt: `${YESTERDAY}T18:30:00.000Z`, recordingId: await makeRecording(t.db) });
+    const earlyNext = await makeCall(t.db, { operatorId: operators[0], startedAt: `${YESTERDAY}T19:30:00.000Z`, recordingId: await makeRecording(t.db) }); // 00:30 on TODAY in Tashkent
     expect((await t.db('calls').where({ id: lateId }).first()).call_date).to.equal(YESTERDAY);
     const r = await drawDay(t, { planDate: TODAY, actorId: null, source: 'manual' });
     const ids = (await t.db('assignments').where({ plan_id: r.planIds[0] })).map((a) => Number(a.call_id));

@@ -41,12 +41,18 @@ describe('plans pages', () => {
       }
     });
 
-    it('a specialist reaches only their queue: the plan, rules and sizing are 403, and so is drawing', async () => {
+    it('a specialist sees their queue, the plan, the rules and sizing (B2.01.4), but drawing, duty and reassigning are 403', async () => {
       const { agent, csrf } = await as(people.specialistA);
-      expect((await agent.get('/plans/today')).status).to.equal(200);
-      for (const url of ['/plans', '/plans/rules', '/plans/sizing']) expect((await agent.get(url)).status, url).to.equal(403);
+      for (const url of ['/plans/today', '/plans', '/plans/rules', '/plans/sizing']) expect((await agent.get(url)).status, url).to.equal(200);
       expect((await agent.post('/plans/draw').type('form').send({ _csrf: await csrf(), date: TODAY })).status).to.equal(403);
+      expect((await agent.post('/plans/duty').type('form').send({ _csrf: await csrf() })).status).to.equal(403);
       expect(await count('plans')).to.equal(0);
+      const r = await drawnPlan();
+      const page = await agent.get(`/plans?date=${TODAY}`);
+      expect(page.text).not.to.contain('action="/plans/draw"').and.not.to.contain('/reassign"');
+      const [a] = await t.db('assignments').where({ plan_id: r.planIds[0] });
+      expect((await agent.post(`/plans/assignments/${a.id}/reassign`).type('form').send({ _csrf: await csrf(), specialistUserId: people.specialistB.id })).status).to.equal(403);
+      expect((await agent.get(`/plans/${r.planIds[0]}/verify`)).status).to.equal(200);
     });
 
     it('supervisors and administrators reach every page, translated throughout; someone signed out is sent to sign in', async () => {
@@ -65,10 +71,10 @@ describe('plans pages', () => {
       expect(anon.headers.location).to.match(/^\/login/);
     });
 
-    it('the navigation shows “Today” to specialists and “Daily plan” to supervisors', async () => {
+    it('the navigation shows “Today” and “Daily plan” to specialists and “Daily plan” to supervisors', async () => {
       const s = await as(people.specialistA);
       const home = (await s.agent.get('/')).text;
-      expect(home).to.contain('href="/plans/today"').and.not.contain('href="/plans"');
+      expect(home).to.contain('href="/plans/today"').and.contain('href="/plans"');
       const sup = await as(people.supervisor);
       expect((await sup.agent.get('/')).text).to.contain('href="/plans"');
     });

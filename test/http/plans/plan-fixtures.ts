@@ -4,6 +4,7 @@ import { makeCall, makeOperator, makeTeam, makeUser } from '../../helpers/builde
 import * as repo from '../../../src/features/plans/plans.repository';
 import type { PlanRulesInput } from '../../../src/features/plans/plan-rules';
 import { tashkentToUtc } from '../../../src/time';
+import { insertReturningId } from '../../../src/db';
 
 /** 2026-11-20 10:00 in Tashkent (05:00Z): "today" for most tests. */
 export const TODAY = '2026-11-20';
@@ -30,11 +31,20 @@ export async function makeRules(db: Knex, rules: PlanRulesInput, o: { name?: str
   return repo.insertRuleSet(db, { name: o.name ?? 'Test rules', rules, isActive: o.isActive ?? true, updatedBy: null });
 }
 
-/** `count` calls of an operator on a Tashkent day, a minute apart from 11:00. */
+let recordingSeq = 0;
+/** A recording's row (no file): a draw only takes calls with a usable recording. */
+export async function makeRecording(db: Knex, status: 'stored' | 'preparing' | 'ready' | 'failed' = 'ready'): Promise<number> {
+  const sha = `${(++recordingSeq).toString(16)}${Math.random().toString(16).slice(2)}`.padEnd(64, '0').slice(0, 64);
+  const now = new Date().toISOString();
+  return insertReturningId(db, 'recordings', { sha256: sha, storage_key: `${sha.slice(0, 2)}/${sha.slice(2, 4)}/${sha}`, size_bytes: 1000, duration_sec: 95, status, created_at: now, updated_at: now });
+}
+
+/** `count` calls of an operator on a Tashkent day, a minute apart from 11:00, each with a recording unless `recordingId` is given (null: none). */
 export async function makeCallsOn(db: Knex, operatorId: number, date: string, count: number, o: Parameters<typeof makeCall>[1] = {}) {
   const ids: number[] = [];
   for (let i = 0; i < count; i++) {
-    ids.push(await makeCall(db, { operatorId, startedAt: new Date(at(date, '11:00').getTime() + i * 60000).toISOString(), ...o }));
+    const recordingId = o.recordingId !== undefined ? o.recordingId : await makeRecording(db);
+    ids.push(await makeCall(db, { operatorId, startedAt: new Date(at(date, '11:00').getTime() + i * 60000).toISOString(), ...o, recordingId }));
   }
   return ids;
 }

@@ -111,7 +111,7 @@ describe('killed at random moments (SIGKILL, restarted after 2 s), the app loses
     const opened = await fetchWith(specialistJar, `${app!.baseUrl}/calls/${evalCall}/evaluate`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ _csrf: token }).toString() });
     expect(opened.status).to.equal(303);
     const evaluationId = Number(/(\d+)$/.exec(opened.headers.get('location')!)![1]);
-    const body = JSON.stringify({ revision: 0, answers: { ...bestAnswers(), 'ROUTE-1': { value: 0, na: false } }, played: [[0, 95]] });
+    const body = JSON.stringify({ revision: 0, answers: { ...bestAnswers(), 'ROUTE-1': { value: 0, na: false } }, played: [[0, 95]], confirmLowHeard: true });
     const submit = () => fetchWith(specialistJar, `${app!.baseUrl}/evaluations/${evaluationId}/submit`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json', 'x-csrf-token': token }, body });
     const firstSubmit = submit().then((r) => r.status, () => 'lost' as const);
     await kill('evaluation submit', between(0, 40));
@@ -163,7 +163,7 @@ describe('killed at random moments (SIGKILL, restarted after 2 s), the app loses
     const rec = await shared.db('recordings').where({ id: recId }).first();
     expect(rec.status).to.equal('ready');
     expect(fs.existsSync(path.join(recordings, rec.peaks_key))).to.equal(true);
-    expect(await shared.db('jobs').where({ type: 'media.prepare' })).to.have.length(1);
+    expect(await shared.db('jobs').where({ type: 'media.prepare', dedupe_key: `prepare:recording:${recId}` })).to.have.length(1);
     // The evaluation: submitted once, its one failed criterion an error once, audited once.
     const evaluations = await shared.db('evaluations').where({ call_id: evalCall });
     expect(evaluations.map((e) => e.status)).to.deep.equal(['submitted']);

@@ -94,12 +94,12 @@ describe('reports dashboard (/reports)', () => {
     expect(cat.text).to.contain('<div class="stat-value">2</div>');
   });
 
-  it('refuses specialists and operators, and sends a signed-out visitor to sign in', async () => {
-    for (const role of ['specialist', 'operator'] as const) {
-      const u = await makeUser(t.db, { role });
-      const { agent } = await signIn(t.app, u.username, u.password);
-      expect((await agent.get('/reports')).status, role).to.equal(403);
-    }
+  it('shows specialists the dashboard (they prepare the reports for leadership), refuses operators, and sends a signed-out visitor to sign in', async () => {
+    const s = await makeUser(t.db, { role: 'specialist' });
+    expect((await (await signIn(t.app, s.username, s.password)).agent.get('/reports')).status).to.equal(200);
+    const u = await makeUser(t.db, { role: 'operator' });
+    const { agent } = await signIn(t.app, u.username, u.password);
+    expect((await agent.get('/reports')).status).to.equal(403);
     const anon = await request(t.app).get('/reports');
     expect(anon.status).to.equal(302);
     expect(anon.headers.location).to.match(/^\/login/);
@@ -142,8 +142,8 @@ describe('reports dashboard (/reports)', () => {
     expect(res.text).to.contain('value="2026-10-22"').and.contain('value="2026-11-20"');
   });
 
-  it('puts the dashboard in the navigation of leadership, admins and supervisors only', async () => {
-    for (const [u, visible] of [[f.leadership, true], [f.admin, true], [f.sup1, true], [f.spec1, false]] as const) {
+  it('puts the dashboard in the navigation of leadership, admins, supervisors and specialists', async () => {
+    for (const [u, visible] of [[f.leadership, true], [f.admin, true], [f.sup1, true], [f.spec1, true]] as const) {
       const { agent } = await signIn(t.app, u.username, u.password);
       const home = await agent.get('/');
       expect(home.text.includes('href="/reports"'), u.username).to.equal(visible);

@@ -9,7 +9,7 @@ import { reportsFeature } from '../../../src/features/reports';
 import { buildDashboard, computeDayParts, freshDaySums, periodSums, tablePeriodSums } from '../../../src/features/reports/reports.service';
 import { previousPeriod } from '../../../src/features/reports/aggregate';
 import type { PeriodSums } from '../../../src/features/reports/period-sums';
-import { saveDaySums, staleDays } from '../../../src/features/reports/reports.repository';
+import { callCategories, saveDaySums, staleDays } from '../../../src/features/reports/reports.repository';
 import { SUM_DAYS_JOB, sumDays, sumDaysTick } from '../../../src/features/reports/day-sums-job';
 import { BANDS, FIXTURE_NOW, PERIOD, makeEvaluation, seedReportFixture, type ReportFixture } from './report-builders';
 
@@ -33,6 +33,8 @@ function canonical(s: PeriodSums): unknown {
     errorsByOperator: rows(s.errorsByOperator),
     assignments: rows(s.assignments),
     volumes: map(s.volumes),
+    lagHours: map(s.lagHours),
+    samples: rows(s.samples),
   };
 }
 
@@ -58,7 +60,8 @@ describe('reports: per-day summaries behind the unfiltered dashboard', () => {
     const days = await t.db('report_day_summaries').whereBetween('day', [PREVIOUS.from, PERIOD.to]).andWhere('part', 'all').count({ n: '*' }).first().then((r) => Number(r?.n));
     expect(days).to.equal(40);
     const parts = (await t.db('report_day_summaries').where('day', '2026-11-04').select('part')).map((r) => r.part).sort();
-    expect(parts, 'a day with work of team Beta only').to.deep.equal(['all', `team:${f.teamB}`]);
+    const medical = (await t.db('report_call_categories').where({ category: 'medical' }).first()).id;
+    expect(parts, 'a day with work of team Beta only, on medical calls in Uzbek of one region').to.deep.equal(['all', `cat:${medical}`, 'lang:uz', `region:${f.regions[1]}`, `team:${f.teamB}`]);
     expect(await staleDays(t.db, PREVIOUS.from, PERIOD.to), 'every stale mark cleared').to.have.property('size', 0);
   });
 
@@ -71,13 +74,25 @@ describe('reports: per-day summaries behind the unfiltered dashboard', () => {
     }
   });
 
-  it('a region, category or language filter reads the tables, and agrees with them', async () => {
-    for (const filter of [{ regionId: f.regions[1] }, { category: 'fire' }, { language: 'ru' }]) {
+  it('a region, category or language filter comes from its stored parts, and agrees with the tables; two filters together read the tables', async () => {
+    for (const filter of [{ regionId: f.regions[1] }, { regionId: f.regions[0] }, { category: 'fire' }, { category: 'medical' }, { language: 'ru' }, { language: 'uz' }, { regionId: f.regions[1], category: 'fire' }]) {
       const scope = { ...SCOPE, ...filter };
       const sums = await periodSums(t.db, scope, PREVIOUS, clock);
-      expect(canonical(sums)).to.deep.equal(canonical(await tablePeriodSums(t.db, scope, PREVIOUS)));
+      expect(canonical(sums), JSON.stringify(filter)).to.deep.equal(canonical(await tablePeriodSums(t.db, scope, PREVIOUS)));
       expect(sums.dayBins.reduce((n, r) => n + r.n, 0), JSON.stringify(filter)).to.be.within(1, 12);
     }
+    // No call of that category: an empty dashboard, not an error.
+    expect((await periodSums(t.db, { ...SCOPE, category: 'gas' }, PREVIOUS, clock)).dayBins).to.deep.equal([]);
+  });
+
+  it('the category filter’s list comes from the stored list, kept current by the calls table', async () => {
+    const before = await callCategories(t.db);
+    expect(before).to.include('fire').and.include('medical');
+    await makeEvaluation(t.db, { operatorId: f.opA1, specialistId: f.spec1.id, version: f.v1, date: '2026-11-18', answers: { 'Q-1': 1, 'Q-2': 1, 'Q-3': 3, 'Q-4': 1 }, category: 'suicide_risk' });
+    expect(await callCategories(t.db)).to.include('suicide_risk');
+    const anyCall = await t.db('calls').where({ category: 'suicide_risk' }).first();
+    await t.db('calls').where({ id: anyCall.id }).update({ category: 'gas_leak_new' });
+    expect(await callCategories(t.db)).to.include('gas_leak_new');
   });
 
   it('shows every kind of write at once: a new evaluation, a voided error, a reopened evaluation, a plan and its work, a call moved or deleted', async () => {
@@ -85,6 +100,10 @@ describe('reports: per-day summaries behind the unfiltered dashboard', () => {
     const before = await dashboard();
     const expectSameAsTables = async (what: string) => {
       expect(canonical(await summarised()), what).to.deep.equal(canonical(await fromTables()));
+      for (const filter of [{ regionId: f.regions[0] }, { regionId: f.regions[1] }, { category: 'fire' }, { language: 'ru' }, { language: 'uz' }]) {
+        const scope = { ...SCOPE, ...filter };
+        expect(canonical(await periodSums(t.db, scope, PREVIOUS, clock)), `${what}, ${JSON.stringify(filter)}`).to.deep.equal(canonical(await tablePeriodSums(t.db, scope, PREVIOUS)));
+      }
       for (const teamIds of [[f.teamA], [f.teamB]]) {
         const team = { ...SCOPE, teamIds };
         expect(canonical(await periodSums(t.db, team, PREVIOUS, clock)), `${what}, team ${teamIds[0]}`).to.deep.equal(canonical(await tablePeriodSums(t.db, team, PREVIOUS)));
@@ -133,6 +152,11 @@ describe('reports: per-day summaries behind the unfiltered dashboard', () => {
     await t.db('calls').where({ id: moved.callId }).update({ region_id: f.regions[0] });
     expect((await staleDays(t.db, PERIOD.from, PERIOD.to)).has('2026-11-08'), 'the evaluation\'s day marked').to.equal(true);
     await expectSameAsTables('after a call changed region');
+    // …and its category and language: the evaluation's day and the parts of both follow.
+    await summarised();
+    await t.db('calls').where({ id: moved.callId }).update({ category: 'fire', language: 'ru' });
+    expect((await staleDays(t.db, PERIOD.from, PERIOD.to)).has('2026-11-08'), 'the evaluation\'s day marked').to.equal(true);
+    await expectSameAsTables('after a call changed category and language');
     const volumeBefore = [...(await summarised()).volumes.values()].reduce((a, b) => a + b, 0);
     await t.db('calls').where({ id: f.evaluations[0].callId }).update({ deleted_at: FIXTURE_NOW.toISOString() });
     expect([...(await summarised()).volumes.values()].reduce((a, b) => a + b, 0)).to.equal(volumeBefore - 1);

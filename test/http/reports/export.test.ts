@@ -68,13 +68,13 @@ describe('reports export (/reports/export.xlsx and CSV)', () => {
   });
   after(() => t.close());
 
-  const inPeriod = () => t.db('evaluations').where({ status: 'submitted', kind: 'regular' }).whereBetween('evaluation_date', [PERIOD.from, PERIOD.to]);
+  const inPeriod = () => t.db('evaluations').where({ status: 'submitted', purpose: 'random' }).whereBetween('evaluation_date', [PERIOD.from, PERIOD.to]);
 
   it('writes every sheet, with figures that match the database (leadership: aggregates only, no Evaluations sheet)', async () => {
     const { wb } = await workbook(admin, `/reports/export.xlsx?${q}`);
-    expect(wb.worksheets.map((w) => w.name)).to.deep.equal(['Summary', 'Score by week', 'Score distribution', 'Operators', 'Teams', 'Criteria', 'Regions', 'Specialists', 'Plan fulfilment', 'Errors', 'Evaluations']);
+    expect(wb.worksheets.map((w) => w.name)).to.deep.equal(['Summary', 'By purpose', 'Score by week', 'Score distribution', 'Operators', 'Teams', 'Criteria', 'Regions', 'Specialists', 'Plan fulfilment', 'Errors', 'Evaluations']);
     const aggregates = await workbook(leadership, `/reports/export.xlsx?${q}`);
-    expect(aggregates.wb.worksheets.map((w) => w.name)).to.deep.equal(['Summary', 'Score by week', 'Score distribution', 'Operators', 'Teams', 'Criteria', 'Regions', 'Specialists', 'Plan fulfilment', 'Errors']);
+    expect(aggregates.wb.worksheets.map((w) => w.name)).to.deep.equal(['Summary', 'By purpose', 'Score by week', 'Score distribution', 'Operators', 'Teams', 'Criteria', 'Regions', 'Specialists', 'Plan fulfilment', 'Errors']);
 
     const db = await inPeriod().clone().count({ n: '*' }).avg({ avg: 'score' }).first();
     const summary = wb.getWorksheet('Summary')!;
@@ -199,7 +199,7 @@ describe('reports export (/reports/export.xlsx and CSV)', () => {
 
   it('an empty period still gives every sheet, saying there is no data', async () => {
     const { wb } = await workbook(admin, '/reports/export.xlsx?from=2025-01-01&to=2025-01-31');
-    expect(wb.worksheets).to.have.length(11);
+    expect(wb.worksheets).to.have.length(12);
     const summary = wb.getWorksheet('Summary')!;
     expect(summary.getCell('A2').value).to.equal('No evaluations in this period');
     expect(summaryValue(summary, 'Evaluations submitted')).to.equal(0);
@@ -221,15 +221,15 @@ describe('reports export (/reports/export.xlsx and CSV)', () => {
   it('refuses unknown filters with a clear 400', async () => {
     const res = await leadership.get(`/reports/export.xlsx?${q}&operator=5`).set('Accept', 'application/json');
     expect(res.status).to.equal(400);
-    expect(res.body.error.fields[0].message).to.equal('Unknown filter "operator". Allowed: from, to, team, region, category, language.');
+    expect(res.body.error.fields[0].message).to.equal('Unknown filter "operator". Allowed: from, to, team, region, category, language, sample.');
     const csv = await leadership.get(`/reports/operators.csv?${q}&region=999999`).set('Accept', 'application/json');
     expect(csv.status).to.equal(400);
   });
 
-  it('refuses specialists (403), and a supervisor exporting another supervisor\'s team', async () => {
+  it('lets specialists download the workbook for leadership; refuses a supervisor exporting another supervisor\'s team', async () => {
     const { agent: specialist } = await signIn(t.app, f.spec1.username, f.spec1.password);
-    expect((await specialist.get(`/reports/export.xlsx?${q}`)).status).to.equal(403);
-    expect((await specialist.get(`/reports/evaluations.csv?${q}`)).status).to.equal(403);
+    expect((await specialist.get(`/reports/export.xlsx?${q}`)).status).to.equal(200);
+    expect((await specialist.get(`/reports/evaluations.csv?${q}`)).status).to.equal(200);
     const { agent: sup } = await signIn(t.app, f.sup1.username, f.sup1.password);
     expect((await sup.get(`/reports/export.xlsx?${q}&team=${f.teamB}`)).status).to.equal(403);
   });
@@ -246,7 +246,8 @@ describe('reports export (/reports/export.xlsx and CSV)', () => {
     const res = await download(leadership, `/reports/operators.csv?${q}`);
     expect(res.status).to.equal(200);
     expect(res.headers['content-type']).to.equal('text/csv; charset=utf-8');
-    expect(res.headers['content-disposition']).to.contain(`sifat-operators-${PERIOD.from}_${PERIOD.to}.csv`);
+    // The sample the figures are taken over is in the file's name.
+    expect(res.headers['content-disposition']).to.contain(`sifat-operators-random-${PERIOD.from}_${PERIOD.to}.csv`);
     const bytes = res.body as Buffer;
     expect([...bytes.subarray(0, 3)]).to.deep.equal([0xef, 0xbb, 0xbf]);
     const lines = bytes.toString('utf8').slice(1).trim().split('\r\n');
@@ -260,7 +261,7 @@ describe('reports export (/reports/export.xlsx and CSV)', () => {
     expect(evLines[0].endsWith('Q-1,Q-2,Q-3,Q-4,Q-5')).to.equal(true);
     expect(evLines.join('\n')).not.to.contain('998901234567');
 
-    for (const table of ['summary', 'weekly', 'distribution', 'teams', 'criteria', 'regions', 'specialists', 'plan', 'errors']) {
+    for (const table of ['summary', 'purposes', 'weekly', 'distribution', 'teams', 'criteria', 'regions', 'specialists', 'plan', 'errors']) {
       const r = await download(leadership, `/reports/${table}.csv?${q}`);
       expect(r.status, table).to.equal(200);
     }

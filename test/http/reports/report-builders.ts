@@ -62,16 +62,22 @@ export interface EvaluationSpec {
   category?: string;
   language?: string;
   kind?: 'regular' | 'calibration';
+  /** why the call was heard: random unless told (a calibration evaluation: calibration) */
+  purpose?: 'random' | 'targeted' | 'on_request' | 'calibration';
   status?: 'submitted' | 'draft' | 'reopened';
+  /** hours from the call's end to the submission (default 3) */
+  lagHours?: number;
 }
 
 /** A call and its submitted evaluation, scored with the app's own scoring so the figures agree. */
 export async function makeEvaluation(db: Knex, s: EvaluationSpec) {
   const submitted = tashkentToUtc(s.date, s.time ?? '11:00');
   const started = new Date(submitted.getTime() - (s.minutes ?? 6) * 60000);
+  const lagSec = Math.round((s.lagHours ?? 3) * 3600);
   const callId = await makeCall(db, {
     operatorId: s.operatorId,
-    startedAt: new Date(submitted.getTime() - 3 * 3600000).toISOString(),
+    // makeCall's calls last 95 s: the call ends lagSec before the submission.
+    startedAt: new Date(submitted.getTime() - lagSec * 1000 - 95000).toISOString(),
     regionId: s.regionId ?? null,
     category: s.category ?? 'medical',
     language: s.language ?? 'uz',
@@ -84,7 +90,9 @@ export async function makeEvaluation(db: Knex, s: EvaluationSpec) {
     rubric_version_id: s.version.versionId,
     specialist_user_id: s.specialistId,
     kind: s.kind ?? 'regular',
+    purpose: s.purpose ?? (s.kind === 'calibration' ? 'calibration' : 'random'),
     status: s.status ?? 'submitted',
+    review_lag_sec: (s.status ?? 'submitted') === 'submitted' ? lagSec : null,
     revision: 1,
     score: score.score,
     points_earned: score.pointsEarned,

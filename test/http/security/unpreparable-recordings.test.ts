@@ -82,7 +82,7 @@ describe('recordings that can never be prepared are refused at the door', functi
     fs.writeFileSync(manifest, ['external_id;started_at;operator_code;language;recording_file', ...rows].join('\n'));
     const outcome = await new ImportRun(t, { importId: null, manifestPath: manifest, recordings: await folderLocator(folder) }).run();
     expect(outcome.counts.acceptedCount).to.equal(0);
-    expect(outcome.rejectedRows.map((r) => r.key)).to.deep.equal(['imports.reject.recording.notFinite', 'imports.reject.recording.sampleRate', 'imports.reject.recording.tooManyChannels', 'imports.reject.recording.disguised']);
+    expect(outcome.rejectedRows.map((r) => r.key)).to.have.members(['imports.reject.recording.notFinite', 'imports.reject.recording.sampleRate', 'imports.reject.recording.tooManyChannels', 'imports.reject.recording.disguised']);
     expect(await countRows(t.db, 'recordings')).to.equal(0);
   });
 

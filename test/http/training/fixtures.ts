@@ -70,7 +70,7 @@ export async function versionFor(db: Knex, category = 'medical') {
 export async function submittedEvaluation(t: TestApp, o: { callId: number; operatorId: number | null; specialistId: number; overrides?: AnswerOverrides; comments?: Record<string, string>; submittedAt: Date; category?: string }): Promise<number> {
   const version = await versionFor(t.db, o.category);
   const started = new Date(o.submittedAt.getTime() - 10 * 60_000).toISOString();
-  const id = await insertEvaluation(t.db, { callId: o.callId, operatorId: o.operatorId, rubricVersionId: version.versionId, specialistUserId: o.specialistId, now: started });
+  const id = await insertEvaluation(t.db, { callId: o.callId, operatorId: o.operatorId, rubricVersionId: version.versionId, specialistUserId: o.specialistId, purpose: 'random', now: started });
   const viewer = await viewerFor(t.db, { id: o.specialistId, role: 'specialist' });
   await submitEvaluation({ ...t, clock: () => o.submittedAt }, viewer, id, submitInput(fullAnswers(version.definition, o.overrides ?? {}, o.comments ?? {})));
   return id;

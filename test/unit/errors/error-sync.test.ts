@@ -7,7 +7,7 @@ import { defaultRubricDefinition } from '../../../src/features/rubrics/default-r
 const criteria = flattenCriteria(defaultRubricDefinition());
 
 describe('which error records an evaluation calls for', () => {
-  it('one per failed criterion in rubric order, at the earliest mark linked to it, then one per error mark', () => {
+  it('one fault, one error: a mark linked to a failed criterion is that criterion’s error (its moment, link and note), not a second one', () => {
     const out = desiredErrors({
       kind: 'regular',
       criteria,
@@ -20,9 +20,24 @@ describe('which error records an evaluation calls for', () => {
     });
     expect(out.map((e) => [e.source, e.criterionCode, e.markId, e.severity, e.atSec, e.comment])).to.deep.equal([
       ['criterion', 'OPEN-1', null, 'minor', null, 'no greeting'],
-      ['criterion', 'CLOSE-1', null, 'minor', 35.5, null],
+      ['criterion', 'CLOSE-1', 8, 'minor', 35.5, 'hung up'],
       ['mark', null, 9, 'minor', 2, null],
-      ['mark', 'CLOSE-1', 8, 'minor', 35.5, 'hung up'],
+    ]);
+  });
+
+  it('an error mark on a criterion that passed (or no criterion) stays an error of its own', () => {
+    const out = desiredErrors({
+      kind: 'regular',
+      criteria,
+      failedAnswers: [{ criterionCode: 'INFO-1', comment: 'nature unclear' }],
+      marks: [
+        { id: 3, startSec: 12, criterionCode: 'INFO-1', severity: null, isError: true, note: 'asked twice' },
+        { id: 4, startSec: 20, criterionCode: 'COMM-1', severity: 'major', isError: true, note: 'raised voice' },
+      ],
+    });
+    expect(out.map((e) => [e.source, e.criterionCode, e.markId, e.atSec, e.comment])).to.deep.equal([
+      ['criterion', 'INFO-1', 3, 12, 'nature unclear\nasked twice'],
+      ['mark', 'COMM-1', 4, 20, 'raised voice'],
     ]);
   });
 
@@ -33,7 +48,8 @@ describe('which error records an evaluation calls for', () => {
     expect([e.category, e.severity]).to.deep.equal(['other', 'major']);
   });
 
-  it('a calibration evaluation calls for none', () => {
+  it('a calibration evaluation or a second review calls for none', () => {
+    expect(desiredErrors({ kind: 'second_review', criteria, failedAnswers: [{ criterionCode: 'ROUTE-1', comment: null }], marks: [] })).to.deep.equal([]);
     expect(desiredErrors({ kind: 'calibration', criteria, failedAnswers: [{ criterionCode: 'ROUTE-1', comment: null }], marks: [{ id: 1, startSec: 1, criterionCode: null, severity: null, isError: true, note: null }] })).to.deep.equal([]);
   });
 });

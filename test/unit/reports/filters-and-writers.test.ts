@@ -10,12 +10,12 @@ const opts = { today: '2026-11-20', maxDays: 366 };
 describe('reports: parsing filters', () => {
   it('defaults to the last 30 days up to today', () => {
     const r = parseReportFilters({}, opts);
-    expect(r).to.deep.equal({ ok: true, filters: { from: '2026-10-22', to: '2026-11-20', teamId: null, regionId: null, category: null, language: null } });
+    expect(r).to.deep.equal({ ok: true, filters: { from: '2026-10-22', to: '2026-11-20', teamId: null, regionId: null, category: null, language: null, sample: 'random' } });
   });
 
   it('reads every filter and treats empty values as "all"', () => {
     const r = parseReportFilters({ from: '2026-11-01', to: '2026-11-10', team: '3', region: '', category: 'fire', language: 'ru' }, opts);
-    expect(r.ok && r.filters).to.deep.equal({ from: '2026-11-01', to: '2026-11-10', teamId: 3, regionId: null, category: 'fire', language: 'ru' });
+    expect(r.ok && r.filters).to.deep.equal({ from: '2026-11-01', to: '2026-11-10', teamId: 3, regionId: null, category: 'fire', language: 'ru', sample: 'random' });
   });
 
   it('refuses an unknown filter name and names it', () => {

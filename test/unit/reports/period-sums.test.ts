@@ -1,10 +1,10 @@
 import { expect } from 'chai';
 import { daysOf } from '../../../src/time';
-import { mergeDaySums, partsOf, summarisable, teamPart, toDaySums, type DaySums, type PeriodSums } from '../../../src/features/reports/period-sums';
+import { mergeDaySums, partsOf, partsOfRow, summarisable, teamPart, toDaySums, type DaySums, type PeriodSums } from '../../../src/features/reports/period-sums';
 
 const ALL = { from: '2026-11-01', to: '2026-11-03', teamIds: null, regionId: null, category: null, language: null };
 
-function day(o: { op: number; n: number; sum: number; critical?: number; region?: number | null; errors?: number; status?: string }): Omit<PeriodSums, 'operatorsPrevious'> {
+function day(o: { op: number; n: number; sum: number; critical?: number; region?: number | null; errors?: number; status?: string }): Omit<PeriodSums, 'operatorsPrevious' | 'samples'> {
   const moment = { key: o.op, count: o.n, n: o.n, sum: o.sum, sumSq: o.sum * o.sum, critical: o.critical ?? 0 };
   return {
     dayBins: [{ date: 'ignored', bin: 8, rubricVersionId: 1, n: o.n, scored: o.n, sum: o.sum, critical: o.critical ?? 0 }],
@@ -16,29 +16,36 @@ function day(o: { op: number; n: number; sum: number; critical?: number; region?
     errorsByCategory: [{ category: 'greeting', severity: 'minor', n: o.errors ?? 0 }],
     errorsByOperator: [{ operatorId: o.op, n: o.errors ?? 0 }],
     assignments: [{ specialistUserId: 7, status: o.status ?? 'done', n: 1 }],
+    lagHours: new Map([[2, o.n]]),
     volumes: new Map([[o.region ?? null, 10]]),
   };
 }
 
 /** As stored and read back: through JSON. */
-const stored = (s: Omit<PeriodSums, 'operatorsPrevious'>): DaySums => JSON.parse(JSON.stringify(toDaySums(s))) as DaySums;
+const stored = (s: Omit<PeriodSums, 'operatorsPrevious' | 'samples'>): DaySums => JSON.parse(JSON.stringify(toDaySums(s))) as DaySums;
 
 describe('period sums from per-day summaries', () => {
-  it('come from the summaries for the whole service and for teams; a region, category or language filter reads the tables', () => {
+  it('come from the summaries for the whole service, for teams, and for one region, category or language; combined filters read the tables', () => {
     expect(summarisable(ALL)).to.equal(true);
     expect(summarisable({ ...ALL, teamIds: [] })).to.equal(true);
     expect(summarisable({ ...ALL, teamIds: [3, 4] })).to.equal(true);
-    expect(summarisable({ ...ALL, regionId: 1 })).to.equal(false);
-    expect(summarisable({ ...ALL, category: 'fire' })).to.equal(false);
-    expect(summarisable({ ...ALL, language: 'ru' })).to.equal(false);
+    expect(summarisable({ ...ALL, regionId: 1 })).to.equal(true);
+    expect(summarisable({ ...ALL, category: 'fire' })).to.equal(true);
+    expect(summarisable({ ...ALL, language: 'ru' })).to.equal(true);
+    expect(summarisable({ ...ALL, regionId: 1, category: 'fire' })).to.equal(false);
     expect(summarisable({ ...ALL, teamIds: [3], language: 'ru' })).to.equal(false);
   });
 
-  it('are stored per part: the whole service, each team, and operators without a team', () => {
+  it('are stored per part: the whole service, each team (and operators without one), each region, category (by id) and language', () => {
     expect(partsOf(ALL)).to.deep.equal(['all']);
     expect(partsOf({ ...ALL, teamIds: [3, 4] })).to.deep.equal(['team:3', 'team:4']);
     expect(partsOf({ ...ALL, teamIds: [] })).to.deep.equal([]);
     expect(teamPart(null)).to.equal('team:none');
+    expect(partsOf({ ...ALL, regionId: 7 })).to.deep.equal(['region:7']);
+    expect(partsOf({ ...ALL, category: 'domestic_violence' }, new Map([['domestic_violence', 12]]))).to.deep.equal(['cat:12']);
+    expect(partsOf({ ...ALL, category: 'never_seen' }, new Map())).to.deep.equal([]);
+    expect(partsOf({ ...ALL, language: 'kaa' })).to.deep.equal(['lang:kaa']);
+    expect(partsOfRow({ teamId: 3, dimRegion: null, dimCategory: 'fire', dimLanguage: 'uz' }, new Map([['fire', 2]]))).to.deep.equal(['team:3', 'all', 'region:none', 'cat:2', 'lang:uz']);
   });
 
   it('add parts of one day up into one row per bin and rubric version', () => {
