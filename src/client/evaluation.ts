@@ -23,7 +23,9 @@ interface PageState {
   editable: boolean;
   callId: number;
   audioUrl: string | null;
+  overviewUrl: string | null;
   peaksUrl: string | null;
+  hasSound: boolean;
   durationSec: number | null;
   silences: Array<{ startSec: number; endSec: number }>;
   startAt: number | null;
@@ -86,7 +88,9 @@ function init(state: PageState): void {
   const playerEl = $<HTMLElement>('[data-evaluation-player]');
   const player: Player | null = playerEl && state.audioUrl ? createPlayer(playerEl, {
     audioUrl: state.audioUrl,
+    overviewUrl: state.overviewUrl,
     peaksUrl: state.peaksUrl,
+    hasSound: state.hasSound,
     durationSec: state.durationSec,
     laneLabels: [msg('evaluations.player.laneOperator'), msg('evaluations.player.laneCaller')],
     silences: state.silences,
@@ -587,13 +591,18 @@ function init(state: PageState): void {
   });
 
   // ---- start ----
-  renderMarks();
-  updateScore();
-  updateHeard();
-  changeSeq = 0;
-  savedSeq = 0;
+  // The server rendered the marks, the score and the heard share already; the script brings them up
+  // to date once the waveform is drawn (or after a moment if that is slow), so the player comes first.
+  // What was heard before counts as saved: opening a draft is not a change (no "unsaved" banner).
   lastPlayedSaved = tracker.snapshot().reduce((sum, [a, b]) => sum + (b - a), 0);
-  page.dataset.ready = '1';
+  const start = () => {
+    renderMarks();
+    updateScore();
+    updateHeard();
+    page.dataset.ready = '1';
+  };
+  if (player) void Promise.race([player.ready, new Promise((r) => setTimeout(r, 400))]).then(start);
+  else start();
 }
 
 function round3(n: number): number {

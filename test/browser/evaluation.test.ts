@@ -98,6 +98,12 @@ describe('the evaluation page in Chromium', function () {
     page.on('pageerror', (e) => errors.push(e.message));
     await signInPage(page, specialist.username, specialist.password);
 
+    // Every request for the recording, with who made it (the media element, or a script's fetch).
+    const recordingRequests: string[] = [];
+    page.on('request', (r) => {
+      if (/\/calls\/\d+\/audio$/.test(new URL(r.url()).pathname)) recordingRequests.push(`${r.resourceType()} ${r.headers().range ?? 'whole'}`);
+    });
+
     // Open the evaluation from the call page.
     await page.goto(`/calls/${callId}`);
     await Promise.all([page.waitForURL(/\/evaluations\/\d+$/), page.getByRole('button', { name: 'Evaluate', exact: true }).click()]);
@@ -113,7 +119,10 @@ describe('the evaluation page in Chromium', function () {
     expect(await page.evaluate(() => document.querySelector<HTMLAudioElement>('[data-evaluation-player] audio')!.paused)).to.equal(true);
     // One audio element: the player adopted the one in the page's HTML (buffering since the page was parsed).
     expect(await page.locator('[data-evaluation-player] audio').count()).to.equal(1);
-    expect(await page.locator('[data-evaluation-player] audio[data-role="audio"][preload="auto"]').count()).to.equal(1);
+    expect(await page.locator('[data-evaluation-player] audio[data-role="media"][preload="auto"]').count()).to.equal(1);
+    // The recording was fetched once, by the media element: wavesurfer did not download it again to decode it.
+    expect(recordingRequests.filter((r) => r.startsWith('fetch') || r.startsWith('xhr')), recordingRequests.join('; ')).to.deep.equal([]);
+    expect(recordingRequests, recordingRequests.join('; ')).to.have.length(1);
     // The audio buffered from page load and then played (several Range requests) is one listening in the audit log.
     const listenings = await t.db('audit_log').where({ action: 'recording.play', entity_type: 'call', entity_id: String(callId), user_id: specialist.id });
     expect(listenings).to.have.length(1);

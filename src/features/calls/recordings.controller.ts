@@ -1,5 +1,6 @@
 // A call's recording over HTTP: the audio (with Range, audited once per listening), the
 // waveform peaks, and the Retry button of a failed preparation.
+import fs from 'node:fs/promises';
 import type { Request, Response } from 'express';
 import type { AppDeps } from '../../app-context';
 import { audit } from '../../audit/audit';
@@ -10,7 +11,21 @@ import * as repo from './calls.repository';
 import { viewerOf } from './calls.controller';
 import * as recRepo from './recordings.repository';
 import { resolveStored } from '../media/store';
+import { overviewPeaksDat } from '../media/peaks-overview';
 import { ensureRecordingPrepared, peaksResponse, playableFile, readPeaks } from './recordings.service';
+
+/** Overviews made lately, by peaks key (content-addressed, so an entry never goes stale). ~16 KB each. */
+const OVERVIEW_CACHE_SIZE = 64;
+const overviewCache = new Map<string, { bytes: Uint8Array; reduced: boolean }>();
+
+async function overviewFor(path: string, key: string): Promise<{ bytes: Uint8Array; reduced: boolean }> {
+  const hit = overviewCache.get(key);
+  if (hit) return hit;
+  const made = overviewPeaksDat(new Uint8Array(await fs.readFile(path)));
+  if (overviewCache.size >= OVERVIEW_CACHE_SIZE) overviewCache.delete(overviewCache.keys().next().value!);
+  overviewCache.set(key, made);
+  return made;
+}
 
 export function recordingsController(deps: AppDeps) {
   /** The call's recording when the viewer may hear it: 404 no call / no recording, 403 not theirs. */
@@ -21,6 +36,16 @@ export function recordingsController(deps: AppDeps) {
     const recording = scope.recordingId ? await recRepo.findRecording(deps.db, scope.recordingId) : null;
     if (!recording) throw new AppError(404, 'calls.audio.none');
     return { callId: scope.id, recording };
+  }
+
+  /**
+   * Not prepared yet (or its peaks file went missing): make sure it is on its way, and say so in JSON
+   * whatever the Accept header, since only scripts ask for peaks.
+   */
+  async function peaksNotReady(req: Request, res: Response, recordingId: number): Promise<void> {
+    await ensureRecordingPrepared(deps, recordingId);
+    const err = new ConflictError('calls.peaks.notReady');
+    res.status(409).set('Cache-Control', 'no-store').json({ error: { status: 409, key: err.key, message: req.t(err.key) } });
   }
 
   return {
@@ -48,12 +73,7 @@ export function recordingsController(deps: AppDeps) {
       const { recording } = await audibleRecording(req);
       const peaks = recording.status === 'ready' ? await readPeaks(deps.config, recording) : null;
       if (!peaks) {
-        // Not prepared yet (or its peaks file went missing): make sure it is on its way, and say so in JSON
-        // whatever the Accept header, since only scripts ask for peaks.
-        await ensureRecordingPrepared(deps, recording.id);
-        const err = new ConflictError('calls.peaks.notReady');
-        res.status(409).set('Cache-Control', 'no-store').json({ error: { status: 409, key: err.key, message: req.t(err.key) } });
-        return;
+        return peaksNotReady(req, res, recording.id);
       }
       res.set('Cache-Control', 'private, max-age=3600').json(peaksResponse(peaks, recording.durationSec));
     },
@@ -65,10 +85,7 @@ export function recordingsController(deps: AppDeps) {
     async peaksDat(req: Request, res: Response) {
       const { recording } = await audibleRecording(req);
       if (recording.status !== 'ready' || !recording.peaksKey) {
-        await ensureRecordingPrepared(deps, recording.id);
-        const err = new ConflictError('calls.peaks.notReady');
-        res.status(409).set('Cache-Control', 'no-store').json({ error: { status: 409, key: err.key, message: req.t(err.key) } });
-        return;
+        return peaksNotReady(req, res, recording.id);
       }
       await new Promise<void>((resolve, reject) => {
         res.sendFile(resolveStored(deps.config.recordingsDir, recording.peaksKey!), { headers: { 'Content-Type': 'application/octet-stream', 'Cache-Control': 'private, max-age=3600' } }, (err) => {
@@ -76,6 +93,26 @@ export function recordingsController(deps: AppDeps) {
           else resolve();
         });
       });
+    },
+
+    /**
+     * GET /calls/:id/peaks-overview.dat — a coarse overview of the stored peaks (a few thousand points
+     * per channel) for drawing the waveform at once; `X-Peaks-Reduced: 0` says it is the whole detail.
+     */
+    async peaksOverview(req: Request, res: Response) {
+      const { recording } = await audibleRecording(req);
+      if (recording.status !== 'ready' || !recording.peaksKey) {
+        return peaksNotReady(req, res, recording.id);
+      }
+      let overview: { bytes: Uint8Array; reduced: boolean };
+      try {
+        overview = await overviewFor(resolveStored(deps.config.recordingsDir, recording.peaksKey), recording.peaksKey);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new AppError(404, 'calls.audio.fileMissing');
+        throw e;
+      }
+      res.set({ 'Content-Type': 'application/octet-stream', 'Cache-Control': 'private, max-age=3600', 'X-Peaks-Reduced': overview.reduced ? '1' : '0' });
+      res.end(Buffer.from(overview.bytes.buffer, overview.bytes.byteOffset, overview.bytes.byteLength));
     },
 
     /** POST /calls/:id/prepare — the Retry button (also queues a call never prepared). */

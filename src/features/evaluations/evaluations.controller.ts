@@ -113,7 +113,10 @@ async function renderShow(req: Request, res: Response, deps: Pick<AppDeps, 'conf
   const criteria = flattenCriteria(definition);
   const t = req.t;
   const facts = call.recording?.facts ?? null;
-  const hasAudio = Boolean(call.recording);
+  const rec = call.recording;
+  const hasAudio = Boolean(rec);
+  // A video call without an audio track has no waveform: the timeline runs over a flat line.
+  const hasSound = !rec || rec.status !== 'ready' || rec.hasPeaks || !rec.hasVideo;
   const clientState = {
     evaluationId: evaluation.id,
     revision: evaluation.revision,
@@ -121,7 +124,12 @@ async function renderShow(req: Request, res: Response, deps: Pick<AppDeps, 'conf
     editable: data.editable,
     callId: call.id,
     audioUrl: hasAudio ? `/calls/${call.id}/audio` : null,
-    peaksUrl: hasAudio ? `/calls/${call.id}/peaks.dat` : null,
+    overviewUrl: rec?.hasPeaks ? `/calls/${call.id}/peaks-overview.dat` : null,
+    peaksUrl: hasAudio && hasSound ? `/calls/${call.id}/peaks.dat` : null,
+    hasSound,
+    isVideo: Boolean(rec?.hasVideo),
+    /** The page's media element gets its source in the HTML when the recording is prepared. */
+    streamNow: rec?.status === 'ready',
     durationSec: data.durationSec,
     silences: facts?.silences ?? [],
     startAt: numberQuery(req.query.t),
