@@ -14,6 +14,7 @@ import { PermanentJobError } from '../../jobs/queue';
 import {
   analyseRecording,
   decodePeaksDat,
+  hasAudioTrack,
   isMediaRejectedError,
   makeRendition,
   needsRendition,
@@ -146,7 +147,8 @@ export async function ensureRecordingPrepared(
 export interface PrepareOutcome {
   durationSec: number;
   renditionKey: string | null;
-  peaksKey: string;
+  /** Null for a video without sound. */
+  peaksKey: string | null;
 }
 
 /**
@@ -174,9 +176,11 @@ export async function prepareRecording(
     const tools = mediaTools(config);
     // Already accepted when it came in: no size/length limit now (the settings may have changed since).
     const probe = await probeRecording(src, { maxBytes: Number.MAX_SAFE_INTEGER, maxSeconds: Number.MAX_SAFE_INTEGER }, tools);
-    const analysis = await analyseRecording(src, { silenceMinSeconds: config.silenceMinSeconds, probe, tools });
-    const pKey = peaksKey(rec.storageKey);
-    await writePeaksFile(resolveStored(config.recordingsDir, pKey), analysis.peaks);
+    // A video without sound (sign language) has nothing to analyse: no peaks, no audio facts.
+    const analysis = hasAudioTrack(probe) ? await analyseRecording(src, { silenceMinSeconds: config.silenceMinSeconds, probe, tools }) : null;
+    const pKey = analysis ? peaksKey(rec.storageKey) : null;
+    if (analysis && pKey) await writePeaksFile(resolveStored(config.recordingsDir, pKey), analysis.peaks);
+    const durationSec = analysis?.durationSec ?? probe.durationSec;
     let rKey: string | null = null;
     if (needsRendition(probe)) {
       const { ext } = renditionFormatFor(probe);
@@ -191,16 +195,16 @@ export async function prepareRecording(
         codec: probe.codec,
         sampleRate: probe.sampleRate,
         channels: probe.channels,
-        durationSec: analysis.durationSec,
+        durationSec,
         mimeType: probe.mimeType,
         hasVideo: probe.hasVideo,
         renditionKey: rKey,
         peaksKey: pKey,
-        facts: analysis.facts,
+        facts: analysis?.facts ?? null,
       },
       clock,
     );
-    return { durationSec: analysis.durationSec, renditionKey: rKey, peaksKey: pKey };
+    return { durationSec, renditionKey: rKey, peaksKey: pKey };
   } catch (e) {
     if (e instanceof PermanentJobError) throw e;
     if (isMediaRejectedError(e)) {
