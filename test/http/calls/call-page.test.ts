@@ -256,7 +256,7 @@ describe('a call page (/calls/:id), its audio, peaks and preparation', () => {
     await t.jobs.drain();
     expect((await t.db('recordings').where({ id: recId }).first()).status).to.equal('failed');
     const page = await agent.get(`/calls/${id}`);
-    expect(page.text).to.contain('Preparation failed').and.contain('This is not an audio recording').and.contain(`action="/calls/${id}/prepare"`);
+    expect(page.text).to.contain('Preparation failed').and.contain('This is not an audio or video recording').and.contain(`action="/calls/${id}/prepare"`);
     const job = await t.db('jobs').where({ dedupe_key: prepareDedupeKey(recId) }).first();
     expect(job.status).to.equal('failed');
     expect(job.attempts).to.equal(1); // a refused recording is not retried automatically
