@@ -94,6 +94,8 @@ describe('digests (ma\'lumotnoma) on demand', () => {
     expect(xlsx.headers['content-disposition']).to.contain('spravka-2026-05-01-2026-05-07.xlsx');
     const wb = await readWorkbook(xlsx.body as Buffer);
     expect(wb.worksheets.map((s) => s.name)).to.deep.equal(['Сводка', 'Ошибки']);
+    // The errors print across: landscape, one page wide, the header row repeated.
+    expect(wb.getWorksheet('Ошибки')!.pageSetup).to.deep.include({ orientation: 'landscape', fitToPage: true, fitToWidth: 1, fitToHeight: 0, printTitlesRow: '1:1' });
   });
 
   it('an empty period gives a digest that says there were no errors (not an error)', async () => {
