@@ -1,7 +1,7 @@
 // The evaluation page: the player with marks (drag on the waveform or press M twice), the rubric
 // with a live score (the same scoring module as the server), autosave with optimistic concurrency
 // (every few seconds when changed, and on leaving the page), the played stretches, and submit.
-import { csrfToken } from './common';
+import { csrfToken, localeTag, tashkentTime } from './common';
 import { createPlayer, formatTime, shortcutBlocked, type Player, type Region } from './player';
 import { scoreEvaluation, type Answers, type ScorableDefinition, type ScoreBands } from '../features/evaluations/scoring';
 import { heardShare, PlaybackTracker } from '../features/evaluations/heard';
@@ -61,7 +61,7 @@ function init(state: PageState): void {
   const form = document.querySelector<HTMLFormElement>('[data-role="rubric"]')!;
   const msg = (key: string, params: Record<string, string | number> = {}) =>
     (state.messages[key] ?? key).replace(/\{\{\s*(\w+)\s*\}\}/g, (_, name: string) => String(params[name] ?? ''));
-  const numberFmt = new Intl.NumberFormat(state.lang === 'uz' ? 'uz-Latn-UZ' : state.lang === 'ru' ? 'ru-RU' : 'en-GB', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+  const numberFmt = new Intl.NumberFormat(localeTag(state.lang), { minimumFractionDigits: 1, maximumFractionDigits: 1 });
   const $ = <T extends Element = HTMLElement>(sel: string, root: ParentNode = document) => root.querySelector<T>(sel);
 
   let revision = state.revision;
@@ -490,7 +490,7 @@ function init(state: PageState): void {
       revision = json.revision;
       savedSeq = seq;
       page.dataset.revision = String(revision);
-      if (changeSeq === seq) setSaveState('evaluations.autosave.saved', 'ok', { time: new Date().toLocaleTimeString(state.lang, { hour: '2-digit', minute: '2-digit' }) });
+      if (changeSeq === seq) setSaveState('evaluations.autosave.saved', 'ok', { time: tashkentTime() });
       else setSaveState('evaluations.autosave.unsaved', 'warn');
       clearFieldErrors();
       return;

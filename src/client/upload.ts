@@ -2,6 +2,7 @@
 // (XHR, for its upload progress) with the shared metadata form, a progress bar and a clear result
 // per file. Without this script the form still posts all files at once and the server answers
 // with a results list.
+import { localeTag } from './common';
 
 interface UploadResultJson {
   file: string;
@@ -26,7 +27,7 @@ function csrf(): string {
 }
 
 /** The file's size in the page's language: "0 byte", "12 kB", "3.4 MB" (an empty file is not "1 KB"). */
-function formatSize(bytes: number, lang = document.documentElement.lang || 'en'): string {
+function formatSize(bytes: number, lang = localeTag()): string {
   const [value, unit] = bytes >= 1048576 ? [bytes / 1048576, 'megabyte'] : bytes >= 1024 ? [bytes / 1024, 'kilobyte'] : [bytes, 'byte'];
   return new Intl.NumberFormat(lang, { style: 'unit', unit, unitDisplay: 'short', maximumFractionDigits: unit === 'megabyte' ? 1 : 0 }).format(value);
 }

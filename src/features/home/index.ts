@@ -16,6 +16,7 @@ export function homeRoutes(deps: AppDeps): Router {
     if (user.role === 'supervisor') data.supervisor = await repo.supervisorInbox(deps.db, user.id, today);
     if (user.role === 'leadership' || user.role === 'supervisor') data.summary = await repo.serviceSummary(deps.db, addDays(today, -30));
     if (user.role === 'admin') data.admin = await repo.adminSummary(deps.db);
+    if (user.role === 'operator' && user.operatorId) data.operator = await repo.operatorSummary(deps.db, user.operatorId);
     res.renderPage('home/index', data);
   });
   return r;

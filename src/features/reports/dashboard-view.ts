@@ -3,6 +3,7 @@
 // browser code stays a generic Chart.js renderer.
 import { errorCategoryLabel, regionName, type TableContext } from './report-tables';
 import type { Dashboard } from './reports.service';
+import { pickLocalized } from '../../i18n';
 
 /** The same colours as the bands in app.css. */
 export const BAND_COLOURS = { high: '#1a7f4b', compliant: '#4a9a2f', partial: '#c98a00', low: '#c2410c', critical_fail: '#b42318' } as const;
@@ -76,7 +77,7 @@ export function dashboardChartData(d: Dashboard, ctx: TableContext): DashboardCh
     },
     options: { indexAxis: 'y', plugins: { legend: { display: false } }, scales: { x: { beginAtZero: true, suggestedMax: 20, title: { display: true, text: t('reports.axis.failShare') } } } },
     format: { x: 'percent' },
-    titles: topCriteria.map((c) => `${c.code} · ${c.text ? c.text[lang] || c.text.uz : ''}`),
+    titles: topCriteria.map((c) => `${c.code} · ${pickLocalized(c.text, lang)}`),
   };
 
   const errors: ChartSpec = {
