@@ -99,7 +99,7 @@ describe('error analysis, complex cases and operator pages', () => {
     expect(chart.datasets[0].data).to.deep.equal([95, 70, 40, 90]);
     expect(res.text).to.contain('Second routing error this month');
     expect(res.text).to.contain('Written warning');
-    expect(res.text).to.match(/text-danger">25\/04\/2026/); // overdue due date stands out
+    expect(res.text).to.match(/text-danger">25\.04\.2026/); // overdue due date stands out
     expect(res.text).to.match(/href="\/evaluations\/\d+"/);
   });
 
