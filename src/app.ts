@@ -12,6 +12,7 @@ import { FEATURES } from './features';
 import { loadUser, i18nLocals, pageLocals } from './http/locals';
 import { csrfProtection } from './http/csrf';
 import { saveSessionBeforeRedirect } from './http/session-redirect';
+import { normalizeDates } from './http/dates';
 import { errorHandler, notFoundHandler } from './http/error-handler';
 import { isDatabaseReachable } from './db';
 import './http/types';
@@ -87,6 +88,7 @@ export function createApp(deps: AppDeps, opts: CreateAppOptions): Express {
 
   app.use(express.urlencoded({ extended: true, limit: '256kb', parameterLimit: 5000 }));
   app.use(express.json({ limit: '2mb' }));
+  app.use(normalizeDates);
 
   const store = new ConnectSessionKnexStore({ knex: db, tableName: 'sessions', createTable: false, cleanupInterval: 0 });
   app.use(

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import multer from 'multer';
 import type { RequestHandler } from 'express';
 import { csrfProtection } from './csrf';
+import { normalizeDateFields } from './dates';
 import { AppError } from './errors';
 
 export const UPLOAD_TMP_DIR = path.join(os.tmpdir(), 'sifat-uploads');
@@ -29,7 +30,11 @@ export function uploadMiddleware(opts: UploadOptions): RequestHandler[] {
   }).fields(opts.fields);
   const parse: RequestHandler = (req, res, next) => {
     m(req, res, (err: unknown) => {
-      if (!err) return next();
+      if (!err) {
+        // The form's fields arrive only now: dates typed dd.mm.yyyy become ISO here (see dates.ts).
+        normalizeDateFields(req.body);
+        return next();
+      }
       cleanupUploads(req);
       if (err instanceof multer.MulterError) {
         if (err.code === 'LIMIT_FILE_SIZE') return next(new AppError(413, 'uploads.tooLarge', { maxMb: Math.round(opts.maxFileBytes / 1048576) }));

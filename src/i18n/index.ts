@@ -97,6 +97,12 @@ export function dayForInput(isoDay: string | null | undefined): string {
   return m ? `${m[3]}.${m[2]}.${m[1]}` : (isoDay ?? '');
 }
 
+/** A local date-time (YYYY-MM-DDTHH:MM) as it is typed: dd.mm.yyyy hh:mm. Anything else as is. */
+export function dateTimeForInput(local: string | null | undefined): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})/.exec(local ?? '');
+  return m ? `${m[3]}.${m[2]}.${m[1]} ${m[4]}:${m[5]}` : (local ?? '');
+}
+
 const formatterCache = new Map<Language, ReturnType<typeof makeFormatters>>();
 
 /** Formatting in the user's language and Asia/Tashkent time (made once per language). */
@@ -122,6 +128,8 @@ function makeFormatters(lang: Language) {
     time: (v: string | Date | null | undefined) => (v ? timeFormat.format(new Date(v)) : '—'),
     /** A Tashkent day as a date field shows it (dd.mm.yyyy). */
     dayInput: dayForInput,
+    /** A local date-time as a date-time field shows it (dd.mm.yyyy hh:mm). */
+    dateTimeInput: dateTimeForInput,
     number: (v: number | null | undefined, digits?: number) => (v == null || Number.isNaN(v) ? '—' : digits == null ? number.format(v) : fixedFormat(digits).format(v)),
     /** A length or a moment in a recording, m:ss or h:mm:ss, whole seconds cut (as the player shows them). */
     duration: (sec: number | null | undefined) => {

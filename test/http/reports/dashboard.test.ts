@@ -139,7 +139,7 @@ describe('reports dashboard (/reports)', () => {
     const { agent } = await signIn(t.app, f.leadership.username, f.leadership.password);
     const res = await agent.get('/reports');
     expect(res.status).to.equal(200);
-    expect(res.text).to.contain('value="2026-10-22"').and.contain('value="2026-11-20"');
+    expect(res.text).to.contain('value="22.10.2026"').and.contain('value="20.11.2026"');
   });
 
   it('puts the dashboard in the navigation of leadership, admins and supervisors only', async () => {
