@@ -14,11 +14,46 @@ export function tashkentTime(at: Date = new Date()): string {
   return new Intl.DateTimeFormat('ru-RU', { timeZone: 'Asia/Tashkent', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(at);
 }
 
+/**
+ * Asks in the app's own dialog (the layout's <dialog id="app-confirm">, translated, keyboard and
+ * screen-reader friendly: focus stays inside, Esc cancels) and resolves true when confirmed.
+ * Without the dialog (signed-out pages) it falls back to the browser's confirm.
+ */
+export function confirmDialog(message: string): Promise<boolean> {
+  const dialog = document.querySelector<HTMLDialogElement>('#app-confirm');
+  if (!dialog || typeof dialog.showModal !== 'function') return Promise.resolve(window.confirm(message));
+  const text = dialog.querySelector<HTMLElement>('#app-confirm-text')!;
+  text.textContent = message;
+  dialog.returnValue = '';
+  const opener = document.activeElement as HTMLElement | null;
+  return new Promise((resolve) => {
+    dialog.addEventListener('close', () => {
+      opener?.focus?.({ preventScroll: true });
+      resolve(dialog.returnValue === 'ok');
+    }, { once: true });
+    dialog.showModal();
+    dialog.querySelector<HTMLButtonElement>('[data-role="cancel"]')?.focus();
+  });
+}
+
+/** Elements whose data-confirm question was answered yes: their next click goes through. */
+const confirmed = new WeakSet<HTMLElement>();
+
 document.addEventListener('click', (e) => {
   const target = e.target as HTMLElement;
   const confirmEl = target.closest<HTMLElement>('[data-confirm]');
-  if (confirmEl && !window.confirm(confirmEl.dataset.confirm ?? '')) {
+  if (confirmEl && !confirmed.has(confirmEl)) {
     e.preventDefault();
+    e.stopImmediatePropagation();
+    void confirmDialog(confirmEl.dataset.confirm ?? '').then((ok) => {
+      if (!ok) return;
+      confirmed.add(confirmEl);
+      // Do what the click would have done: submit with this button, follow the link, or click again.
+      const form = (confirmEl as HTMLButtonElement).form ?? null;
+      if (form && (confirmEl.matches('button:not([type]), button[type="submit"], input[type="submit"]'))) form.requestSubmit(confirmEl as HTMLButtonElement);
+      else confirmEl.click();
+      confirmed.delete(confirmEl);
+    });
     return;
   }
   const row = target.closest<HTMLElement>('tr[data-href]');

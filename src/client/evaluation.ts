@@ -1,7 +1,7 @@
 // The evaluation page: the player with marks (drag on the waveform or press M twice), the rubric
 // with a live score (the same scoring module as the server), autosave with optimistic concurrency
 // (every few seconds when changed, and on leaving the page), the played stretches, and submit.
-import { csrfToken, localeTag, tashkentTime } from './common';
+import { confirmDialog, csrfToken, localeTag, tashkentTime } from './common';
 import { createPlayer, formatTime, shortcutBlocked, type Player, type Region } from './player';
 import { scoreEvaluation, type Answers, type ScorableDefinition, type ScoreBands } from '../features/evaluations/scoring';
 import { heardShare, PlaybackTracker } from '../features/evaluations/heard';
@@ -228,7 +228,22 @@ function init(state: PageState): void {
       return;
     }
     showEditor(mark);
-    if (focusNote) $<HTMLTextAreaElement>('[data-field="note"]', editorEl)?.focus();
+    if (focusNote) {
+      // Focusing would scroll the note into view and the waveform out of it: bring the editor up
+      // only as far as the player stays on screen (the user marks while listening).
+      $<HTMLTextAreaElement>('[data-field="note"]', editorEl)?.focus({ preventScroll: true });
+      revealKeepingPlayer(editorEl);
+    }
+  }
+
+  function revealKeepingPlayer(el: HTMLElement): void {
+    const rect = el.getBoundingClientRect();
+    const overflow = rect.bottom + 12 - window.innerHeight;
+    if (overflow <= 0) return;
+    const topbar = document.querySelector('.topbar')?.getBoundingClientRect().bottom ?? 0;
+    const playerTop = playerEl ? playerEl.getBoundingClientRect().top - topbar - 8 : overflow;
+    const by = Math.min(overflow, Math.max(0, playerTop));
+    if (by > 0) window.scrollBy({ top: by, behavior: 'smooth' });
   }
 
   function showEditor(mark: Mark): void {
@@ -276,12 +291,16 @@ function init(state: PageState): void {
     } else if (action === 'close-mark') {
       select(null, false);
     } else if (action === 'delete-mark') {
-      if (!selectedKey || !window.confirm(msg('evaluations.marks.deleteConfirm'))) return;
-      regionsByKey.get(selectedKey)?.remove();
-      regionsByKey.delete(selectedKey);
-      marks.delete(selectedKey);
-      select(null, false);
-      changed();
+      const key = selectedKey;
+      if (!key) return;
+      void confirmDialog(msg('evaluations.marks.deleteConfirm')).then((ok) => {
+        if (!ok || !marks.has(key)) return;
+        regionsByKey.get(key)?.remove();
+        regionsByKey.delete(key);
+        marks.delete(key);
+        select(null, false);
+        changed();
+      });
     } else if (action === 'mark') {
       toggleMarking();
     } else if (action === 'reload') {
@@ -554,7 +573,7 @@ function init(state: PageState): void {
     let confirmLowHeard = false;
     const share = heardShare(tracker.snapshot(), durationFor() || null);
     if (state.audioUrl && share !== null && share < state.minHeardShare) {
-      if (!window.confirm(msg('evaluations.submit.confirmLowHeard', { share: Math.floor(share * 100), min: Math.round(state.minHeardShare * 100) }))) return;
+      if (!(await confirmDialog(msg('evaluations.submit.confirmLowHeard', { share: Math.floor(share * 100), min: Math.round(state.minHeardShare * 100) })))) return;
       confirmLowHeard = true;
     }
     const button = form.querySelector<HTMLButtonElement>('[data-action="submit"]');
@@ -576,7 +595,7 @@ function init(state: PageState): void {
         }
         if (res.status === 422 && json.error?.key === 'evaluations.submit.lowHeardShare' && !confirmLowHeard) {
           // The server counted less than the page did (another tab's time is not in it): ask.
-          if (!window.confirm(json.error.message)) return;
+          if (!(await confirmDialog(json.error.message))) return;
           confirmLowHeard = true;
           continue;
         }

@@ -179,15 +179,19 @@ describe('the evaluation page in Chromium', function () {
     await page.getByRole('button', { name: 'Play / pause' }).click();
     await screenshot(page, 'evaluation-draft');
 
-    // Submit: less than 90 % was heard, so the page asks first.
-    let asked = '';
+    // Submit: less than 90 % was heard, so the page asks first, in its own dialog (not the browser's).
+    let browserDialog = false;
     page.once('dialog', (d) => {
-      asked = d.message();
-      void d.accept();
+      browserDialog = true;
+      void d.dismiss();
     });
-    await Promise.all([page.waitForURL(new RegExp(`/evaluations/${evaluationId}$`)), page.getByRole('button', { name: 'Submit evaluation' }).click()]);
+    await page.getByRole('button', { name: 'Submit evaluation' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Please confirm' });
+    await dialog.waitFor();
+    expect(await dialog.textContent()).to.match(/heard only \d+ %/);
+    await Promise.all([page.waitForURL(new RegExp(`/evaluations/${evaluationId}$`)), dialog.getByRole('button', { name: 'Yes, continue' }).click()]);
     await page.waitForLoadState('load');
-    expect(asked).to.match(/heard only \d+ %/);
+    expect(browserDialog).to.equal(false);
     expect(await page.locator('.flash-success').textContent()).to.contain('Evaluation submitted');
     expect(await page.locator('[data-role="status-badge"]').textContent()).to.equal('Submitted');
     expect(await page.locator('[data-role="band"]').textContent()).to.equal('High');

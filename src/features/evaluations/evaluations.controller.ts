@@ -8,6 +8,7 @@ import { flattenCriteria, SEVERITIES } from '../rubrics/rubric.model';
 import { draftSchema, listQuerySchema, LIST_STATUSES, reopenSchema, submitSchema, zodFieldErrors } from './evaluations.schema';
 import * as service from './evaluations.service';
 import { scorableDefinition } from './scoring';
+import { recordingShortfall } from '../calls/calls.model';
 
 /** Keys the page's script needs, translated on the server into the user's language. */
 const CLIENT_KEYS = [
@@ -152,5 +153,6 @@ async function renderShow(req: Request, res: Response, deps: Pick<AppDeps, 'conf
     clientState,
     reopenErrors: extra.reopenErrors,
     reopenReason: extra.reopenReason,
+    shortfall: recordingShortfall(call.durationSec, rec?.durationSec),
   });
 }
