@@ -12,6 +12,7 @@ import { dashboardTables, isTableSlug, regionName, type TableContext } from './r
 import { writeCsv } from './report-writers';
 import { evaluationsExport, reportTables, writeReportWorkbook } from './reports.export';
 import { CALL_LANGUAGES, filtersQuery, parseReportFilters, type ReportFilters } from './reports.schema';
+import { MAP_MEASURES, regionTiles, type MapMeasure } from './region-map';
 import { buildDashboard, filterOptions, resolveScope, type ResolvedScope } from './reports.service';
 
 export function reportsController(deps: AppDeps) {
@@ -57,7 +58,9 @@ export function reportsController(deps: AppDeps) {
   return {
     async dashboard(req: Request, res: Response) {
       const today = tashkentToday(deps.clock);
-      const parsed = parseReportFilters(req.query as Record<string, unknown>, { today, maxDays: config.maxReportDays });
+      // ?map=calls colours the regions' tile map by call volume instead of score.
+      const parsed = parseReportFilters(req.query as Record<string, unknown>, { today, maxDays: config.maxReportDays, extraNames: ['map'] });
+      const mapMeasure: MapMeasure = req.query.map === 'calls' ? 'calls' : 'score';
       let errors: FieldError[] = parsed.ok ? [] : parsed.errors;
       let resolved: ResolvedScope | null = null;
       if (parsed.ok) {
@@ -97,6 +100,7 @@ export function reportsController(deps: AppDeps) {
         dashboard,
         tables: Object.fromEntries(tables.map((tb) => [tb.slug, tb])),
         chartData: dashboardChartData(dashboard, ctx),
+        regionMap: { measure: mapMeasure, measures: MAP_MEASURES, tiles: regionTiles(dashboard.regions, mapMeasure, req.lang, req.t, req.fmt) },
         jsonForScript,
         weekly: WEEKLY_ROLES.includes(req.user!.role)
           ? { subscribed: await isSubscribed(db, req.user!.id), mailConfigured: isMailConfigured(config), hasEmail: !!req.user!.email, back: req.originalUrl }
