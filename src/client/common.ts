@@ -63,3 +63,26 @@ document.addEventListener('click', (e) => {
 document.querySelectorAll<HTMLElement>('[data-autosubmit]').forEach((el) => {
   el.addEventListener('change', () => (el.closest('form') as HTMLFormElement | null)?.requestSubmit());
 });
+
+/**
+ * A box that scrolls (a wide table, a long list) must be reachable by keyboard: it gets a tab stop
+ * when it scrolls and holds nothing focusable of its own (WCAG 2.1.1), and loses it when it no longer does.
+ */
+function scrollBoxesFocusable(): void {
+  document.querySelectorAll<HTMLElement>('.table-wrap, .scroll-box, .marks-list').forEach((box) => {
+    const scrolls = box.scrollWidth > box.clientWidth + 1 || box.scrollHeight > box.clientHeight + 1;
+    const hasFocusable = Boolean(box.querySelector('a[href], button, input, select, textarea, [tabindex]:not([tabindex="-1"])'));
+    if (scrolls && !hasFocusable) {
+      box.tabIndex = 0;
+      if (!box.hasAttribute('role')) box.setAttribute('role', 'region');
+      const label = box.querySelector('caption')?.textContent?.trim() || box.closest('section, .card')?.querySelector('h2, h3')?.textContent?.trim();
+      if (label && !box.hasAttribute('aria-label')) box.setAttribute('aria-label', label);
+    } else if (box.getAttribute('tabindex') === '0' && !scrolls) {
+      box.removeAttribute('tabindex');
+    }
+  });
+}
+if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', scrollBoxesFocusable);
+else scrollBoxesFocusable();
+window.addEventListener('resize', scrollBoxesFocusable);
+document.addEventListener('toggle', scrollBoxesFocusable, true);

@@ -76,7 +76,7 @@ describe('video calls (sign language) in Chromium', function () {
     const operatorId = await makeOperator(t.db, { teamId: await makeTeam(t.db, { supervisorUserId: supervisor.id }) });
     const specialist = await makeUser(t.db, { role: 'specialist', language: 'en' });
     withSound = await videoCall(t, operatorId, 'mp4-mpeg4');
-    silent = await videoCall(t, operatorId, 'webm-silent');
+    silent = await videoCall(t, operatorId, 'mp4-h264-silent');
     const { server, baseUrl } = await serve(t);
     const browser = await chromium.launch({ executablePath: loadConfig().chromiumPath, args: [...CHROMIUM_ARGS, '--autoplay-policy=no-user-gesture-required'], headless: true });
     page = await (await browser.newContext({ viewport: { width: 1366, height: 768 }, baseURL: baseUrl })).newPage();

@@ -124,7 +124,7 @@ export function demoCardXml(c: CardData): string {
 /** The demo's sign-language video calls: what kind of file, and how long. */
 const SIGN_VIDEOS: { kind: SyntheticVideoKind; durationSec: number; name: string }[] = [
   { kind: 'mp4-mpeg4', durationSec: 48, name: 'demo-sign-1.mp4' },
-  { kind: 'webm-silent', durationSec: 36, name: 'demo-sign-2.webm' },
+  { kind: 'mp4-h264-silent', durationSec: 36, name: 'demo-sign-2.mp4' },
 ];
 
 /** Makes and stores the sign-language videos; none (and a line in the log) when ffmpeg cannot. */
@@ -141,11 +141,11 @@ async function seedSignVideos(ctx: SeedContext): Promise<{ id: number; durationS
       await synthesizeVideoCall(tools, file, { kind: v.kind, durationSec: v.durationSec, audioFile: sound });
       const stored = await storeRecording(file, config.recordingsDir);
       const existing = await recRepo.findRecordingBySha(db, stored.sha256);
-      const silent = v.kind === 'webm-silent';
+      const silent = v.kind.endsWith('-silent');
       const id = existing?.id ?? (await recRepo.insertRecording(db, {
         sha256: stored.sha256, storageKey: stored.storageKey, originalName: v.name, sizeBytes: stored.sizeBytes,
-        format: silent ? 'matroska' : 'mp4', codec: silent ? 'none' : 'aac', sampleRate: silent ? 0 : 8000, channels: silent ? 0 : 2,
-        durationSec: v.durationSec, mimeType: silent ? 'video/webm' : 'video/mp4', hasVideo: true,
+        format: 'mp4', codec: silent ? 'none' : 'aac', sampleRate: silent ? 0 : 8000, channels: silent ? 0 : 2,
+        durationSec: v.durationSec, mimeType: 'video/mp4', hasVideo: true,
       }, clock));
       out.push({ id, durationSec: v.durationSec });
     }

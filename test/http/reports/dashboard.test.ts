@@ -53,7 +53,7 @@ describe('reports dashboard (/reports)', () => {
     expect(tiles.map((m) => m[1]).sort()).to.deep.equal(['AN', 'BU', 'FA', 'JI', 'NG', 'NV', 'QA', 'QR', 'SA', 'SI', 'SU', 'TK', 'TO', 'XO']);
     expect(tiles.every((m) => /^level-(high|compliant|partial|low|critical_fail|none)$/.test(m[2]!))).to.equal(true);
     expect(res.text).to.match(/<section class="card report-regions"[\s\S]*<ul class="region-map"[\s\S]*<table class="table table-compact">/);
-    expect(res.text).to.match(/href="\/reports\?[^"]*&(amp;)?region=\d+" aria-label="[^"]*: average score/);
+    expect(res.text).to.match(/href="\/reports\?[^"]*&(amp;)?region=\d+" title="[^"]*: average score/);
     const byCalls = await agent.get(`/reports?${q}&map=calls`);
     expect(byCalls.status).to.equal(200);
     expect(byCalls.text).to.match(/<li class="region-tile tile-[A-Z]{2} level-calls-[0-4]">/);
