@@ -69,9 +69,9 @@ document.querySelectorAll<HTMLElement>('[data-autosubmit]').forEach((el) => {
  * when it scrolls and holds nothing focusable of its own (WCAG 2.1.1), and loses it when it no longer does.
  */
 function scrollBoxesFocusable(): void {
-  document.querySelectorAll<HTMLElement>('.table-wrap, .scroll-box, .marks-list').forEach((box) => {
+  document.querySelectorAll<HTMLElement>('.table-wrap, .scroll-box, .marks-list, .rubric-body').forEach((box) => {
     const scrolls = box.scrollWidth > box.clientWidth + 1 || box.scrollHeight > box.clientHeight + 1;
-    const hasFocusable = Boolean(box.querySelector('a[href], button, input, select, textarea, [tabindex]:not([tabindex="-1"])'));
+    const hasFocusable = Boolean(box.querySelector('a[href], button:enabled, input:enabled, select:enabled, textarea:enabled, [tabindex]:not([tabindex="-1"])'));
     if (scrolls && !hasFocusable) {
       box.tabIndex = 0;
       if (!box.hasAttribute('role')) box.setAttribute('role', 'region');
