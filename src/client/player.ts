@@ -127,8 +127,8 @@ function q<T extends Element>(root: Element, selector: string): T | null {
 
 /**
  * Whether a shortcut key must be left to the focused element: everything while typing in a field;
- * arrows on radios, checkboxes and sliders (they move the choice); Space and Enter on buttons and
- * links (they press them). Elsewhere the player's shortcuts apply.
+ * arrows and Space on radios and checkboxes (they move or tick the choice), arrows on sliders; Space
+ * and Enter on buttons and links (they press them). Elsewhere the player's shortcuts apply.
  */
 export function shortcutBlocked(key: string, target: EventTarget | null): boolean {
   const el = target as HTMLElement | null;
@@ -138,7 +138,9 @@ export function shortcutBlocked(key: string, target: EventTarget | null): boolea
   const pressKey = key === ' ' || key === 'Enter';
   if (tag === 'input') {
     const type = (el as HTMLInputElement).type;
-    if (['radio', 'checkbox', 'range'].includes(type)) return key.startsWith('Arrow');
+    // Space ticks a radio or a checkbox (it must not start the player instead); arrows move the choice.
+    if (type === 'radio' || type === 'checkbox') return key.startsWith('Arrow') || key === ' ';
+    if (type === 'range') return key.startsWith('Arrow');
     if (['button', 'submit', 'reset'].includes(type)) return pressKey;
     return true;
   }
