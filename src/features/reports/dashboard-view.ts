@@ -3,7 +3,7 @@
 // browser code stays a generic Chart.js renderer.
 import { errorCategoryLabel, type TableContext } from './report-tables';
 import type { Dashboard } from './reports.service';
-import { pickLocalized } from '../../i18n';
+import { LOCALE_TAGS, pickLocalized, type Language } from '../../i18n';
 
 /** The same colours as the bands in app.css. */
 export const BAND_COLOURS = { high: '#1a7f4b', compliant: '#4a9a2f', partial: '#c98a00', low: '#c2410c', critical_fail: '#b42318' } as const;
@@ -29,7 +29,7 @@ export interface DashboardChartData {
 const round1 = (v: number | null | undefined) => (v == null ? null : Math.round(v * 10) / 10);
 
 function shortDate(date: string, lang: string): string {
-  const tag = lang === 'uz' ? 'uz-Latn-UZ' : lang === 'ru' ? 'ru-RU' : 'en-GB';
+  const tag = LOCALE_TAGS[lang as Language] ?? LOCALE_TAGS.uz;
   return new Intl.DateTimeFormat(tag, { day: 'numeric', month: 'short', timeZone: 'UTC' }).format(new Date(`${date}T00:00:00Z`));
 }
 

@@ -1,5 +1,6 @@
 // Parses the report requests, asks the service, renders the dashboard or streams a download.
 import type { Request, Response } from 'express';
+import { LOCALE_TAGS, type Language } from '../../i18n';
 import type { AppDeps } from '../../app-context';
 import { audit } from '../../audit/audit';
 import { ValidationError, NotFoundError, type FieldError } from '../../http/errors';
@@ -158,7 +159,7 @@ const fixedFormats = new Map<string, { num0: (v: number | null | undefined) => s
 function fixedNumbers(lang: string) {
   let f = fixedFormats.get(lang);
   if (!f) {
-    const tag = lang === 'uz' ? 'uz-Latn-UZ' : lang === 'ru' ? 'ru-RU' : 'en-GB';
+    const tag = LOCALE_TAGS[lang as Language] ?? LOCALE_TAGS.uz;
     const nf0 = new Intl.NumberFormat(tag, { maximumFractionDigits: 0 });
     const nf1 = new Intl.NumberFormat(tag, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
     const safe = (nf: Intl.NumberFormat) => (v: number | null | undefined) => (v == null || Number.isNaN(v) ? '—' : nf.format(v));

@@ -178,7 +178,7 @@ export function usersController(deps: AppDeps) {
       const rows = (await listAudit(deps.db, { action, limit: 51, offset: (page - 1) * 50 })).slice(0, 50);
       const names = await displayNames(deps.db, rows.flatMap((r) => (r.userId != null ? [r.userId] : [])));
       const actions = (await auditActions(deps.db)).map((a) => ({ value: a, label: actionLabel(req.t, a) })).sort((a, b) => a.label.localeCompare(b.label));
-      res.renderPage('users/audit', { title: req.t('audit.title'), lines: auditLines(rows, names, req.t, req.fmt), hasMore: rows.length === 50, page, action, actions });
+      res.renderPage('users/audit', { title: req.t('audit.title'), lines: auditLines(rows, names, req.t, req.fmt), hasMore: rows.length === 50, page, action, actionOptions: actions });
     },
   };
 }
