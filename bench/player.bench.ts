@@ -116,7 +116,10 @@ async function setup() {
     const entry: AudioRequest = { range: req.get('range') ?? 'whole', bytes: 0 };
     audioRequests.push(entry);
     const before = req.socket.bytesWritten;
-    res.on('close', () => (entry.bytes = req.socket.bytesWritten - before));
+    res.on('close', () => {
+      entry.bytes = req.socket.bytesWritten - before;
+      entry.closed = true;
+    });
     next();
   });
   outer.get('/bench/bare/:mode', (req, res) => {
@@ -141,6 +144,7 @@ async function setup() {
 interface AudioRequest {
   range: string;
   bytes: number;
+  closed?: boolean;
 }
 
 /** Bytes of the recording sent more than once in one open (overlapping ranges). Pure. */
@@ -161,6 +165,8 @@ function bytesTwice(requests: AudioRequest[]): number {
 interface RunResult {
   waveformMs: number;
   canplayMs: number;
+  /** When the page's HTML had arrived (the server's share). */
+  htmlMs: number;
   /** When the page's HTML was parsed and its module scripts ran (DOMContentLoaded end). */
   domReadyMs: number;
   /** When the peaks JSON (or, without peaks, the whole audio file) had arrived. */
@@ -187,22 +193,25 @@ async function measure(browser: Browser, storageState: Awaited<ReturnType<Browse
       const marks = Object.fromEntries(performance.getEntriesByType('mark').map((m) => [m.name, m.startTime]));
       const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
       const resources = performance.getEntriesByType('resource') as PerformanceResourceTiming[];
-      // The data the waveform is drawn from: the overview, the peaks, or the audio fetched whole by wavesurfer.
+      // The data the waveform is drawn from: the overview written into the page, the overview or the
+      // peaks fetched, or the audio fetched whole by wavesurfer.
+      const inline = (JSON.parse(document.getElementById('evaluation-state')?.textContent || '{}') as { overviewData?: string | null }).overviewData;
       const data = resources.find((r) => r.name.endsWith('/peaks-overview.dat')) ?? resources.find((r) => r.name.endsWith('/peaks') || r.name.endsWith('/peaks.dat')) ?? resources.find((r) => r.name.endsWith('/audio') && r.initiatorType === 'fetch');
       return {
         waveformMs: marks['player:waveform']!,
         canplayMs: marks['player:canplay']!,
+        htmlMs: nav.responseEnd,
         domReadyMs: nav.domContentLoadedEventEnd,
-        dataMs: data ? data.responseEnd : NaN,
-        dataBytes: data ? data.decodedBodySize : NaN,
+        dataMs: inline ? nav.responseEnd : data ? data.responseEnd : NaN,
+        dataBytes: inline ? Math.round((inline.length * 3) / 4) : data ? data.decodedBodySize : NaN,
       };
     });
   } finally {
     await context.close();
   }
-  // The context closed its connections: every response for the recording has counted its bytes.
-  await new Promise((r) => setTimeout(r, 50));
-  return { ...timings, audioRequests: audioLog.map((r) => ({ ...r })) };
+  // The context closed its connections: wait for every response for the recording to count its bytes.
+  for (let i = 0; i < 100 && audioLog.some((r) => !r.closed); i++) await new Promise((r) => setTimeout(r, 20));
+  return { ...timings, audioRequests: audioLog.map(({ range, bytes }) => ({ range, bytes })) };
 }
 
 async function main(): Promise<void> {
@@ -247,15 +256,15 @@ async function main(): Promise<void> {
         if (run >= 0) results.get(v.name)!.push(r);
       }
     }
-    process.stdout.write('\n  variant                                  page ready   data in    waveform drawn   can play*   drawn+playable   drawn from\n');
-    const summary: Record<string, { waveformMs: number; canplayMs: number; readyMs: number; domReadyMs: number; dataMs: number; dataKB: number; audioRequests: number; bytesTwice: number }> = {};
+    process.stdout.write('\n  variant                                  HTML in   page ready   data in    waveform drawn   can play*   drawn+playable   drawn from\n');
+    const summary: Record<string, { htmlMs: number; waveformMs: number; canplayMs: number; readyMs: number; domReadyMs: number; dataMs: number; dataKB: number; audioRequests: number; bytesTwice: number }> = {};
     for (const v of variants) {
       const rs = results.get(v.name)!;
       const m = (f: (r: RunResult) => number) => Math.round(median(rs.map(f)));
-      const row = { domReadyMs: m((r) => r.domReadyMs), dataMs: m((r) => r.dataMs), waveformMs: m((r) => r.waveformMs), canplayMs: m((r) => r.canplayMs), readyMs: m((r) => Math.max(r.waveformMs, r.canplayMs)), dataKB: Math.round(median(rs.map((r) => r.dataBytes)) / 1e3), audioRequests: Math.max(...rs.map((r) => r.audioRequests.length)), bytesTwice: Math.max(...rs.map((r) => bytesTwice(r.audioRequests))) };
+      const row = { htmlMs: m((r) => r.htmlMs), domReadyMs: m((r) => r.domReadyMs), dataMs: m((r) => r.dataMs), waveformMs: m((r) => r.waveformMs), canplayMs: m((r) => r.canplayMs), readyMs: m((r) => Math.max(r.waveformMs, r.canplayMs)), dataKB: Math.round(median(rs.map((r) => r.dataBytes)) / 1e3), audioRequests: Math.max(...rs.map((r) => r.audioRequests.length)), bytesTwice: Math.max(...rs.map((r) => bytesTwice(r.audioRequests))) };
       summary[v.name] = row;
       const ms = (x: number) => `${x} ms`.padStart(8);
-      process.stdout.write(`  ${v.name.padEnd(40)} ${ms(row.domReadyMs)}   ${ms(row.dataMs)}   ${ms(row.waveformMs).padStart(14)}   ${ms(row.canplayMs)}   ${ms(row.readyMs).padStart(14)}   ${`${row.dataKB >= 1000 ? `${(row.dataKB / 1000).toFixed(1)} MB` : `${row.dataKB} KB`}`.padStart(10)}\n`);
+      process.stdout.write(`  ${v.name.padEnd(40)} ${ms(row.htmlMs)}  ${ms(row.domReadyMs)}   ${ms(row.dataMs)}   ${ms(row.waveformMs).padStart(14)}   ${ms(row.canplayMs)}   ${ms(row.readyMs).padStart(14)}   ${`${row.dataKB >= 1000 ? `${(row.dataKB / 1000).toFixed(1)} MB` : `${row.dataKB} KB`}`.padStart(10)}\n`);
     }
     process.stdout.write('  (* the media element\'s canplay; play is pressed the moment the waveform is drawn; medians since navigation start)\n');
     const evalPage = summary[variants[0]!.name]!;

@@ -82,7 +82,10 @@ function scrollBoxesFocusable(): void {
     }
   });
 }
-if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', scrollBoxesFocusable);
-else scrollBoxesFocusable();
+// After the page has loaded and been drawn: measuring the boxes earlier would force a layout of the
+// whole page in the middle of its start (the evaluation page's player waits for that).
+const whenLoaded = () => requestAnimationFrame(() => setTimeout(scrollBoxesFocusable, 0));
+if (document.readyState === 'complete') whenLoaded();
+else window.addEventListener('load', whenLoaded, { once: true });
 window.addEventListener('resize', scrollBoxesFocusable);
 document.addEventListener('toggle', scrollBoxesFocusable, true);

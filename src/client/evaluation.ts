@@ -24,6 +24,9 @@ interface PageState {
   callId: number;
   audioUrl: string | null;
   overviewUrl: string | null;
+  /** The overview's .dat bytes in base64, written into the page (then no request for it). */
+  overviewData: string | null;
+  overviewReduced: boolean;
   peaksUrl: string | null;
   hasSound: boolean;
   durationSec: number | null;
@@ -89,6 +92,7 @@ function init(state: PageState): void {
   const player: Player | null = playerEl && state.audioUrl ? createPlayer(playerEl, {
     audioUrl: state.audioUrl,
     overviewUrl: state.overviewUrl,
+    overview: state.overviewData ? { base64: state.overviewData, reduced: state.overviewReduced } : null,
     peaksUrl: state.peaksUrl,
     hasSound: state.hasSound,
     durationSec: state.durationSec,

@@ -34,6 +34,8 @@ export interface PlayerOptions {
   audioUrl: string;
   /** The coarse overview of the peaks (drawn first), or null. */
   overviewUrl?: string | null;
+  /** The same overview already in the page (.dat bytes in base64): drawn without a request. */
+  overview?: { base64: string; reduced: boolean } | null;
   /** The stored peaks (.dat, or JSON `{duration, channels, peaksPerSecond, peaks: number[][]}`); null to decode in the browser. */
   peaksUrl: string | null;
   /** False for a video without an audio track: a flat line carries the timeline and the marks. */
@@ -116,6 +118,19 @@ async function fetchPeaks(url: string, priority: 'high' | 'low' = 'high'): Promi
   }
 }
 
+/** The overview the page carries, read like a fetched one. */
+function inlinePeaks(o: { base64: string; reduced: boolean }): LoadedPeaks | null {
+  try {
+    const bin = atob(o.base64);
+    const bytes = new Uint8Array(bin.length);
+    for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+    const w = datToChannels(bytes);
+    return w.peaks.length && w.peaks[0]!.length ? { peaks: w.peaks, duration: w.duration, reduced: o.reduced } : null;
+  } catch {
+    return null;
+  }
+}
+
 /** Resolves when the browser has a moment (after the first draw, before swapping in the detail). */
 function idle(): Promise<void> {
   return new Promise((resolve) => (typeof requestIdleCallback === 'function' ? requestIdleCallback(() => resolve(), { timeout: 500 }) : setTimeout(resolve, 50)));
@@ -183,7 +198,7 @@ export function createPlayer(root: HTMLElement, opts: PlayerOptions): Player {
   }
   // With peaks (or no sound to draw) the element streams the recording itself. Without them a short
   // call is decoded whole: wavesurfer fetches it once and plays that download (no second request).
-  if (!media.getAttribute('src') && (opts.peaksUrl || opts.overviewUrl || opts.hasSound === false)) media.src = audioUrl;
+  if (!media.getAttribute('src') && (opts.peaksUrl || opts.overviewUrl || opts.overview || opts.hasSound === false)) media.src = audioUrl;
   const markPlayable = () => {
     if (root.dataset.audioReady) return;
     root.dataset.audioReady = '1';
@@ -261,8 +276,8 @@ export function createPlayer(root: HTMLElement, opts: PlayerOptions): Player {
       await ws.load(audioUrl, [new Float32Array(2)], opts.durationSec || media.duration || 1);
       return;
     }
-    // Both requests at once: the overview draws, the detail follows for zooming in.
-    const overviewP = opts.overviewUrl ? fetchPeaks(opts.overviewUrl) : null;
+    // The overview (in the page, or fetched) draws; the detail arrives in parallel for zooming in.
+    const overviewP = opts.overview ? Promise.resolve(inlinePeaks(opts.overview)) : opts.overviewUrl ? fetchPeaks(opts.overviewUrl) : null;
     const detailP = opts.peaksUrl ? fetchPeaks(opts.peaksUrl, overviewP ? 'low' : 'high') : null;
     const overview = overviewP ? await overviewP : null;
     const first = overview ?? (detailP ? await detailP : null);

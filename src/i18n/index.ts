@@ -58,9 +58,26 @@ export function getI18n(): I18n {
 
 export type Translate = (key: string, params?: Record<string, unknown>) => string;
 
+const translators = new Map<Language, Translate>();
+
+/**
+ * t() for one language, made once per language. A key asked without parameters (most of a page's
+ * labels) is looked up in i18next once and remembered: the evaluation page alone asks for a few
+ * hundred, and the locales never change while the app runs.
+ */
 export function translator(lang: Language): Translate {
+  const made = translators.get(lang);
+  if (made) return made;
   const t: TFunction = getI18n().getFixedT(lang);
-  return (key, params) => t(key, params ?? {}) as string;
+  const plain = new Map<string, string>();
+  const tr: Translate = (key, params) => {
+    if (params && Object.keys(params).length) return t(key, params) as string;
+    let v = plain.get(key);
+    if (v === undefined) plain.set(key, (v = t(key, {}) as string));
+    return v;
+  };
+  translators.set(lang, tr);
+  return tr;
 }
 
 const cyrillicCache = new Map<string, string>();

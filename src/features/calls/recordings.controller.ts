@@ -1,6 +1,5 @@
 // A call's recording over HTTP: the audio (with Range, audited once per listening), the
 // waveform peaks, and the Retry button of a failed preparation.
-import fs from 'node:fs/promises';
 import type { Request, Response } from 'express';
 import type { AppDeps } from '../../app-context';
 import { audit } from '../../audit/audit';
@@ -11,21 +10,7 @@ import * as repo from './calls.repository';
 import { viewerOf } from './calls.controller';
 import * as recRepo from './recordings.repository';
 import { resolveStored } from '../media/store';
-import { overviewPeaksDat } from '../media/peaks-overview';
-import { ensureRecordingPrepared, peaksResponse, playableFile, readPeaks } from './recordings.service';
-
-/** Overviews made lately, by peaks key (content-addressed, so an entry never goes stale). ~16 KB each. */
-const OVERVIEW_CACHE_SIZE = 64;
-const overviewCache = new Map<string, { bytes: Uint8Array; reduced: boolean }>();
-
-async function overviewFor(path: string, key: string): Promise<{ bytes: Uint8Array; reduced: boolean }> {
-  const hit = overviewCache.get(key);
-  if (hit) return hit;
-  const made = overviewPeaksDat(new Uint8Array(await fs.readFile(path)));
-  if (overviewCache.size >= OVERVIEW_CACHE_SIZE) overviewCache.delete(overviewCache.keys().next().value!);
-  overviewCache.set(key, made);
-  return made;
-}
+import { ensureRecordingPrepared, peaksOverview, peaksResponse, playableFile, readPeaks } from './recordings.service';
 
 export function recordingsController(deps: AppDeps) {
   /** The call's recording when the viewer may hear it: 404 no call / no recording, 403 not theirs. */
@@ -106,7 +91,7 @@ export function recordingsController(deps: AppDeps) {
       }
       let overview: { bytes: Uint8Array; reduced: boolean };
       try {
-        overview = await overviewFor(resolveStored(deps.config.recordingsDir, recording.peaksKey), recording.peaksKey);
+        overview = await peaksOverview(deps.config, recording.peaksKey);
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new AppError(404, 'calls.audio.fileMissing');
         throw e;

@@ -35,6 +35,7 @@ import {
   type WaveformPeaks,
   type RenditionExt,
 } from '../media';
+import { overviewPeaksDat } from '../media/peaks-overview';
 import * as repo from './recordings.repository';
 import type { PrepareError, Recording } from './recordings.repository';
 
@@ -280,6 +281,24 @@ export function peaksResponse(peaks: WaveformPeaks, durationSec: number | null, 
   });
   const duration = durationSec ?? (peaks.length * peaks.samplesPerPixel) / peaks.sampleRate;
   return { duration, channels: peaks.channels, peaksPerSecond: Math.round(((2 * pointsPerSecond) / merge) * 1000) / 1000, peaks: out };
+}
+
+/** Overviews made lately, by peaks key (content-addressed, so an entry never goes stale). ~16 KB each. */
+const OVERVIEW_CACHE_SIZE = 64;
+const overviewCache = new Map<string, { bytes: Uint8Array; reduced: boolean }>();
+
+/**
+ * The coarse overview of a recording's stored peaks (a few thousand points per channel) the player
+ * draws first: served at /calls/:id/peaks-overview.dat and written into the evaluation page itself.
+ * Rejects with ENOENT when the peaks file is missing.
+ */
+export async function peaksOverview(config: Pick<Config, 'recordingsDir'>, peaksKeyOfRecording: string): Promise<{ bytes: Uint8Array; reduced: boolean }> {
+  const hit = overviewCache.get(peaksKeyOfRecording);
+  if (hit) return hit;
+  const made = overviewPeaksDat(new Uint8Array(await fs.readFile(resolveStored(config.recordingsDir, peaksKeyOfRecording))));
+  if (overviewCache.size >= OVERVIEW_CACHE_SIZE) overviewCache.delete(overviewCache.keys().next().value!);
+  overviewCache.set(peaksKeyOfRecording, made);
+  return made;
 }
 
 export async function readPeaks(config: Pick<Config, 'recordingsDir'>, rec: Recording): Promise<WaveformPeaks | null> {

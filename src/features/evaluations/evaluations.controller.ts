@@ -9,6 +9,7 @@ import { draftSchema, listQuerySchema, LIST_STATUSES, reopenSchema, submitSchema
 import * as service from './evaluations.service';
 import { scorableDefinition } from './scoring';
 import { recordingShortfall } from '../calls/calls.model';
+import { peaksOverview } from '../calls/recordings.service';
 
 /** Keys the page's script needs, translated on the server into the user's language. */
 const CLIENT_KEYS = [
@@ -118,6 +119,9 @@ async function renderShow(req: Request, res: Response, deps: Pick<AppDeps, 'conf
   const hasAudio = Boolean(rec);
   // A video call without an audio track has no waveform: the timeline runs over a flat line.
   const hasSound = !rec || rec.status !== 'ready' || rec.hasPeaks || !rec.hasVideo;
+  // The waveform's coarse overview goes into the page itself: the player draws it the moment its
+  // script runs, with no request (the detail follows from /peaks.dat).
+  const overview = rec?.hasPeaks && rec.peaksKey ? await peaksOverview(deps.config, rec.peaksKey).catch(() => null) : null;
   const clientState = {
     evaluationId: evaluation.id,
     revision: evaluation.revision,
@@ -125,7 +129,9 @@ async function renderShow(req: Request, res: Response, deps: Pick<AppDeps, 'conf
     editable: data.editable,
     callId: call.id,
     audioUrl: hasAudio ? `/calls/${call.id}/audio` : null,
-    overviewUrl: rec?.hasPeaks ? `/calls/${call.id}/peaks-overview.dat` : null,
+    overviewUrl: rec?.hasPeaks && !overview ? `/calls/${call.id}/peaks-overview.dat` : null,
+    overviewData: overview ? Buffer.from(overview.bytes.buffer, overview.bytes.byteOffset, overview.bytes.byteLength).toString('base64') : null,
+    overviewReduced: overview?.reduced ?? false,
     peaksUrl: hasAudio && hasSound ? `/calls/${call.id}/peaks.dat` : null,
     hasSound,
     isVideo: Boolean(rec?.hasVideo),

@@ -370,6 +370,7 @@ export interface CallForEvaluation {
     hasVideo: boolean;
     /** Ready with waveform peaks (a video without sound has none). */
     hasPeaks: boolean;
+    peaksKey: string | null;
   };
   card: null | { completeness: number | null; missingFields: string[]; fields: Record<string, unknown> };
 }
@@ -436,6 +437,7 @@ export async function findCall(db: Conn, callId: number): Promise<CallForEvaluat
       prepareError: r.rec_error ?? null,
       hasVideo: toBool(r.rec_has_video),
       hasPeaks: r.rec_status === 'ready' && r.rec_peaks_key != null,
+      peaksKey: r.rec_peaks_key ?? null,
     },
     card: r.card_id == null ? null : {
       completeness: nullableNumber(r.card_completeness),
