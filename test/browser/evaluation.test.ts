@@ -1,9 +1,6 @@
 // The evaluation page in real Chromium: open an evaluation from the call page, play, seek, mark a
 // segment by dragging on the waveform, write its note, answer the rubric, reload and find the draft
 // and the mark restored, submit (confirming the low heard share) and see the result.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { expect } from 'chai';
 import type { Page } from 'playwright-core';
 import { createTestApp, TestApp } from '../helpers/app';
@@ -11,31 +8,11 @@ import { chromium } from 'playwright-core';
 import { CHROMIUM_ARGS, requireChromium, screenshot, serve, signInPage, type BrowserSession } from '../helpers/browser';
 import { loadConfig } from '../../src/config';
 import { makeCall, makeOperator, makeTeam, makeUser } from '../helpers/builders';
-import { storeRecording, synthesizeCallWav } from '../../src/features/media';
-import { insertRecording } from '../../src/features/calls/recordings.repository';
-import { prepareRecording } from '../../src/features/calls/recordings.service';
+import { preparedCall } from '../helpers/recordings';
 import { defaultRubricDefinition } from '../../src/features/rubrics/default-rubric';
 import { flattenCriteria } from '../../src/features/rubrics/rubric.model';
 
 const DURATION = 60;
-
-/** A prepared 60-second synthetic stereo call (operator left, caller right) of this operator. */
-async function preparedCall(t: TestApp, operatorId: number): Promise<number> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sifat-eval-browser-'));
-  try {
-    const file = path.join(dir, 'call.wav');
-    fs.writeFileSync(file, synthesizeCallWav({ seed: 4242, durationSec: DURATION, holds: 1 }));
-    const stored = await storeRecording(file, t.config.recordingsDir);
-    const recordingId = await insertRecording(t.db, {
-      sha256: stored.sha256, storageKey: stored.storageKey, originalName: 'call.wav', sizeBytes: stored.sizeBytes, format: 'wav', codec: 'pcm_mulaw',
-      sampleRate: 8000, channels: 2, durationSec: DURATION, mimeType: 'audio/wav', hasVideo: false,
-    });
-    await prepareRecording(t, recordingId);
-    return makeCall(t.db, { operatorId, recordingId, durationSec: DURATION, category: 'medical' });
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 /**
  * Like openBrowser() in test/helpers/browser.ts, which passes --user-data-dir as an argument:
@@ -84,7 +61,7 @@ describe('the evaluation page in Chromium', function () {
     const teamId = await makeTeam(t.db, { supervisorUserId: supervisor.id });
     const operatorId = await makeOperator(t.db, { teamId });
     specialist = await makeUser(t.db, { role: 'specialist', language: 'en', displayName: 'Dilnoza Rahimova' });
-    callId = await preparedCall(t, operatorId);
+    callId = await preparedCall(t, operatorId, { seed: 4242, durationSec: DURATION, holds: 1 });
     s = await openSession(t);
   });
   after(async () => {

@@ -3,39 +3,17 @@
 // marking keeps the waveform on screen, the whole evaluation can be done without a mouse with the
 // focus always visible, and questions come in the app's own dialog. Also: an empty file in the
 // upload queue says it is empty, not "1 KB".
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { expect } from 'chai';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { createTestApp, type TestApp } from '../helpers/app';
 import { CHROMIUM_ARGS, requireChromium, screenshot, serve, signInPage } from '../helpers/browser';
 import { loadConfig } from '../../src/config';
-import { makeCall, makeOperator, makeTeam, makeUser } from '../helpers/builders';
-import { storeRecording, synthesizeCallWav } from '../../src/features/media';
-import { insertRecording } from '../../src/features/calls/recordings.repository';
-import { prepareRecording } from '../../src/features/calls/recordings.service';
+import { makeOperator, makeTeam, makeUser } from '../helpers/builders';
+import { preparedCall } from '../helpers/recordings';
 import { defaultRubricDefinition } from '../../src/features/rubrics/default-rubric';
 import { flattenCriteria } from '../../src/features/rubrics/rubric.model';
 
 const DURATION = 45;
-
-async function preparedCall(t: TestApp, operatorId: number, seed: number): Promise<number> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sifat-kbd-'));
-  try {
-    const file = path.join(dir, 'call.wav');
-    fs.writeFileSync(file, synthesizeCallWav({ seed, durationSec: DURATION }));
-    const stored = await storeRecording(file, t.config.recordingsDir);
-    const recordingId = await insertRecording(t.db, {
-      sha256: stored.sha256, storageKey: stored.storageKey, originalName: 'call.wav', sizeBytes: stored.sizeBytes, format: 'wav', codec: 'pcm_mulaw',
-      sampleRate: 8000, channels: 2, durationSec: DURATION, mimeType: 'audio/wav', hasVideo: false,
-    });
-    await prepareRecording(t, recordingId);
-    return makeCall(t.db, { operatorId, recordingId, durationSec: DURATION, category: 'medical' });
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 /** Opens (or makes) the specialist's evaluation of the call from the call page, by keyboard. */
 async function openByKeyboard(page: Page, callId: number): Promise<void> {
@@ -100,7 +78,7 @@ describe('the evaluation page by keyboard, and its defects fixed, in Chromium', 
   });
 
   it('does a whole evaluation without a mouse: skip link, play, a mark with its note, criterion and error flag, every answer, submit through the app\'s dialog; the focus always shows', async () => {
-    const callId = await preparedCall(t, operatorId, 501);
+    const callId = await preparedCall(t, operatorId, { seed: 501, durationSec: DURATION });
     await openByKeyboard(page, callId);
 
     // The first tab stop skips the navigation.
@@ -162,7 +140,7 @@ describe('the evaluation page by keyboard, and its defects fixed, in Chromium', 
   });
 
   it('reopening a draft that has been listened to does not claim unsaved changes', async () => {
-    const callId = await preparedCall(t, operatorId, 502);
+    const callId = await preparedCall(t, operatorId, { seed: 502, durationSec: DURATION });
     await openByKeyboard(page, callId);
     const evaluationId = Number(/\/evaluations\/(\d+)$/.exec(page.url())![1]);
     await t.db('evaluations').where({ id: evaluationId }).update({ played_intervals: JSON.stringify([[0, 20]]) });
@@ -175,7 +153,7 @@ describe('the evaluation page by keyboard, and its defects fixed, in Chromium', 
   });
 
   it('keeps the score under the top bar at the end of the page, and the waveform in view when a mark is made', async () => {
-    const callId = await preparedCall(t, operatorId, 503);
+    const callId = await preparedCall(t, operatorId, { seed: 503, durationSec: DURATION });
     await openByKeyboard(page, callId);
     await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
     await page.waitForTimeout(300);
