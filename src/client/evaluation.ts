@@ -64,7 +64,8 @@ function init(state: PageState): void {
   const form = document.querySelector<HTMLFormElement>('[data-role="rubric"]')!;
   const msg = (key: string, params: Record<string, string | number> = {}) =>
     (state.messages[key] ?? key).replace(/\{\{\s*(\w+)\s*\}\}/g, (_, name: string) => String(params[name] ?? ''));
-  const numberFmt = new Intl.NumberFormat(localeTag(state.lang), { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+  // Made when the score is first shown, not at start: the first Intl object of a locale loads its data.
+  let numberFmt: Intl.NumberFormat | null = null;
   const $ = <T extends Element = HTMLElement>(sel: string, root: ParentNode = document) => root.querySelector<T>(sel);
 
   let revision = state.revision;
@@ -369,6 +370,7 @@ function init(state: PageState): void {
     const answers: Answers = Object.fromEntries(Object.entries(collectAnswers()).map(([code, a]) => [code, { value: a.value, na: a.na }]));
     const s = scoreEvaluation(state.definition, answers, state.bands);
     const scoreEl = $<HTMLElement>('[data-role="score"]');
+    numberFmt ??= new Intl.NumberFormat(localeTag(state.lang), { minimumFractionDigits: 1, maximumFractionDigits: 1 });
     if (scoreEl) scoreEl.textContent = s.score === null ? '—' : numberFmt.format(s.score);
     const band = $<HTMLElement>('[data-role="band"]');
     if (band) {
