@@ -1,5 +1,5 @@
 // Screenshots of every main page for each demo role, at 1366×768 and 1920×1080, for looking at the
-// product as a user would. Usage: node --import tsx scripts/screenshots.ts <baseUrl> <outDir> [lang]
+// product as a user would. Usage: node --import tsx scripts/screenshots.ts <baseUrl> <outDir> [uz|uz-Cyrl|ru|en]
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,6 +13,7 @@ const PAGES: Record<string, string[]> = {
   specialist: ['/', '/plans/today', '/calls', '/evaluations', '/errors', '/plans', '/plans/sizing', '/plans/rules', '/digests', '/reports', '/evaluators/mine'],
   supervisor: ['/', '/errors', '/plans', '/plans/rules', '/digests', '/reports', '/evaluators', '/calibration', '/training'],
   leadership: ['/', '/reports'],
+  operator: ['/', '/my/evaluations', '/my/trainings'],
 };
 
 async function main(): Promise<void> {

@@ -16,6 +16,7 @@ import { healthRoutes } from './http/health';
 import { eventStreams } from './http/streams';
 import { metricsEndpoint } from './metrics';
 import { saveSessionBeforeRedirect } from './http/session-redirect';
+import { normalizeDates } from './http/dates';
 import { errorHandler, notFoundHandler } from './http/error-handler';
 import './http/types';
 
@@ -109,6 +110,7 @@ export function createApp(deps: AppDeps, opts: CreateAppOptions): Express {
     if (req.body === undefined && !req.is('multipart/form-data')) req.body = {};
     next();
   });
+  app.use(normalizeDates);
 
   const store = new SessionStore(db);
   setAnonymousCsrfOptions(app, { secret: opts.sessionSecret, secure: config.cookieSecure });

@@ -1,6 +1,6 @@
 // The call page: waits for the recording's preparation (polling its status, then reloading), and
 // once ready draws the waveform from the precomputed peaks (operator on top, caller below) as a
-// simple seek bar for the plain <audio> preview. The full player lives on the evaluation page.
+// simple seek bar for the plain <audio> (or <video>) preview. The full player lives on the evaluation page.
 
 interface PeaksJson {
   duration: number;
@@ -34,7 +34,7 @@ function pollPreparation(url: string, initial: string): void {
   window.setTimeout(tick, delay);
 }
 
-function drawWaveform(canvas: HTMLCanvasElement, audio: HTMLAudioElement, data: PeaksJson): void {
+function drawWaveform(canvas: HTMLCanvasElement, audio: HTMLMediaElement, data: PeaksJson): void {
   const ctx = canvas.getContext('2d');
   if (!ctx) return;
   const lanes = Math.max(1, Math.min(2, data.peaks.length));
@@ -104,8 +104,8 @@ async function setup(root: HTMLElement): Promise<void> {
   if (status === 'queued' || status === 'running' || status === 'none') pollPreparation(root.dataset.preparationUrl!, status);
   if (status !== 'ready' || root.dataset.canHear !== '1') return;
   const canvas = root.querySelector<HTMLCanvasElement>('#waveform');
-  const audio = root.querySelector<HTMLAudioElement>('audio');
-  if (!canvas || !audio) return;
+  const audio = root.querySelector<HTMLMediaElement>('audio, video');
+  if (!canvas || !audio || canvas.hidden) return;
   try {
     const res = await fetch(root.dataset.peaksUrl!, { headers: { Accept: 'application/json' }, credentials: 'same-origin' });
     if (!res.ok) return;

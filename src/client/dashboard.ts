@@ -2,6 +2,7 @@
 // (#dashboard-data). Labels, colours and axes come from the server; this file only adds what JSON
 // cannot carry (tick and tooltip formatting) and the shared look.
 import { Chart, registerables, type ChartConfiguration, type TooltipItem } from 'chart.js';
+import { localeTag } from './common';
 
 Chart.register(...registerables);
 
@@ -25,8 +26,7 @@ function readData(): { charts: Record<string, ChartSpec> } | null {
   }
 }
 
-const lang = document.documentElement.lang || 'uz';
-const locale = lang === 'uz' ? 'uz-Latn-UZ' : lang === 'ru' ? 'ru-RU' : 'en-GB';
+const locale = localeTag();
 const numberFormat = new Intl.NumberFormat(locale, { maximumFractionDigits: 1 });
 
 function formatValue(v: number, format: AxisFormat | undefined): string {

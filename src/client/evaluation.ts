@@ -1,7 +1,7 @@
 // The evaluation page: the player with marks (drag on the waveform or press M twice), the rubric
 // with a live score (the same scoring module as the server), autosave with optimistic concurrency
 // (every few seconds when changed, and on leaving the page), the played stretches, and submit.
-import { csrfToken } from './common';
+import { confirmDialog, csrfToken, localeTag, tashkentTime } from './common';
 import { createPlayer, formatTime, shortcutBlocked, type Player, type Region } from './player';
 import { scoreEvaluation, type Answers, type ScorableDefinition, type ScoreBands } from '../features/evaluations/scoring';
 import { heardShare, PlaybackTracker } from '../features/evaluations/heard';
@@ -23,7 +23,12 @@ interface PageState {
   editable: boolean;
   callId: number;
   audioUrl: string | null;
+  overviewUrl: string | null;
+  /** The overview's .dat bytes in base64, written into the page (then no request for it). */
+  overviewData: string | null;
+  overviewReduced: boolean;
   peaksUrl: string | null;
+  hasSound: boolean;
   durationSec: number | null;
   silences: Array<{ startSec: number; endSec: number }>;
   startAt: number | null;
@@ -59,7 +64,8 @@ function init(state: PageState): void {
   const form = document.querySelector<HTMLFormElement>('[data-role="rubric"]')!;
   const msg = (key: string, params: Record<string, string | number> = {}) =>
     (state.messages[key] ?? key).replace(/\{\{\s*(\w+)\s*\}\}/g, (_, name: string) => String(params[name] ?? ''));
-  const numberFmt = new Intl.NumberFormat(state.lang === 'uz' ? 'uz-Latn-UZ' : state.lang === 'ru' ? 'ru-RU' : 'en-GB', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+  // Made when the score is first shown, not at start: the first Intl object of a locale loads its data.
+  let numberFmt: Intl.NumberFormat | null = null;
   const $ = <T extends Element = HTMLElement>(sel: string, root: ParentNode = document) => root.querySelector<T>(sel);
 
   let revision = state.revision;
@@ -86,7 +92,10 @@ function init(state: PageState): void {
   const playerEl = $<HTMLElement>('[data-evaluation-player]');
   const player: Player | null = playerEl && state.audioUrl ? createPlayer(playerEl, {
     audioUrl: state.audioUrl,
+    overviewUrl: state.overviewUrl,
+    overview: state.overviewData ? { base64: state.overviewData, reduced: state.overviewReduced } : null,
     peaksUrl: state.peaksUrl,
+    hasSound: state.hasSound,
     durationSec: state.durationSec,
     laneLabels: [msg('evaluations.player.laneOperator'), msg('evaluations.player.laneCaller')],
     silences: state.silences,
@@ -224,7 +233,22 @@ function init(state: PageState): void {
       return;
     }
     showEditor(mark);
-    if (focusNote) $<HTMLTextAreaElement>('[data-field="note"]', editorEl)?.focus();
+    if (focusNote) {
+      // Focusing would scroll the note into view and the waveform out of it: bring the editor up
+      // only as far as the player stays on screen (the user marks while listening).
+      $<HTMLTextAreaElement>('[data-field="note"]', editorEl)?.focus({ preventScroll: true });
+      revealKeepingPlayer(editorEl);
+    }
+  }
+
+  function revealKeepingPlayer(el: HTMLElement): void {
+    const rect = el.getBoundingClientRect();
+    const overflow = rect.bottom + 12 - window.innerHeight;
+    if (overflow <= 0) return;
+    const topbar = document.querySelector('.topbar')?.getBoundingClientRect().bottom ?? 0;
+    const playerTop = playerEl ? playerEl.getBoundingClientRect().top - topbar - 8 : overflow;
+    const by = Math.min(overflow, Math.max(0, playerTop));
+    if (by > 0) window.scrollBy({ top: by, behavior: 'smooth' });
   }
 
   function showEditor(mark: Mark): void {
@@ -272,12 +296,16 @@ function init(state: PageState): void {
     } else if (action === 'close-mark') {
       select(null, false);
     } else if (action === 'delete-mark') {
-      if (!selectedKey || !window.confirm(msg('evaluations.marks.deleteConfirm'))) return;
-      regionsByKey.get(selectedKey)?.remove();
-      regionsByKey.delete(selectedKey);
-      marks.delete(selectedKey);
-      select(null, false);
-      changed();
+      const key = selectedKey;
+      if (!key) return;
+      void confirmDialog(msg('evaluations.marks.deleteConfirm')).then((ok) => {
+        if (!ok || !marks.has(key)) return;
+        regionsByKey.get(key)?.remove();
+        regionsByKey.delete(key);
+        marks.delete(key);
+        select(null, false);
+        changed();
+      });
     } else if (action === 'mark') {
       toggleMarking();
     } else if (action === 'reload') {
@@ -342,6 +370,7 @@ function init(state: PageState): void {
     const answers: Answers = Object.fromEntries(Object.entries(collectAnswers()).map(([code, a]) => [code, { value: a.value, na: a.na }]));
     const s = scoreEvaluation(state.definition, answers, state.bands);
     const scoreEl = $<HTMLElement>('[data-role="score"]');
+    numberFmt ??= new Intl.NumberFormat(localeTag(state.lang), { minimumFractionDigits: 1, maximumFractionDigits: 1 });
     if (scoreEl) scoreEl.textContent = s.score === null ? '—' : numberFmt.format(s.score);
     const band = $<HTMLElement>('[data-role="band"]');
     if (band) {
@@ -486,7 +515,7 @@ function init(state: PageState): void {
       revision = json.revision;
       savedSeq = seq;
       page.dataset.revision = String(revision);
-      if (changeSeq === seq) setSaveState('evaluations.autosave.saved', 'ok', { time: new Date().toLocaleTimeString(state.lang, { hour: '2-digit', minute: '2-digit' }) });
+      if (changeSeq === seq) setSaveState('evaluations.autosave.saved', 'ok', { time: tashkentTime() });
       else setSaveState('evaluations.autosave.unsaved', 'warn');
       clearFieldErrors();
       return;
@@ -550,7 +579,7 @@ function init(state: PageState): void {
     let confirmLowHeard = false;
     const share = heardShare(tracker.snapshot(), durationFor() || null);
     if (state.audioUrl && share !== null && share < state.minHeardShare) {
-      if (!window.confirm(msg('evaluations.submit.confirmLowHeard', { share: Math.floor(share * 100), min: Math.round(state.minHeardShare * 100) }))) return;
+      if (!(await confirmDialog(msg('evaluations.submit.confirmLowHeard', { share: Math.floor(share * 100), min: Math.round(state.minHeardShare * 100) })))) return;
       confirmLowHeard = true;
     }
     const button = form.querySelector<HTMLButtonElement>('[data-action="submit"]');
@@ -572,7 +601,7 @@ function init(state: PageState): void {
         }
         if (res.status === 422 && json.error?.key === 'evaluations.submit.lowHeardShare' && !confirmLowHeard) {
           // The server counted less than the page did (another tab's time is not in it): ask.
-          if (!window.confirm(json.error.message)) return;
+          if (!(await confirmDialog(json.error.message))) return;
           confirmLowHeard = true;
           continue;
         }
@@ -587,13 +616,18 @@ function init(state: PageState): void {
   });
 
   // ---- start ----
-  renderMarks();
-  updateScore();
-  updateHeard();
-  changeSeq = 0;
-  savedSeq = 0;
+  // The server rendered the marks, the score and the heard share already; the script brings them up
+  // to date once the waveform is drawn (or after a moment if that is slow), so the player comes first.
+  // What was heard before counts as saved: opening a draft is not a change (no "unsaved" banner).
   lastPlayedSaved = tracker.snapshot().reduce((sum, [a, b]) => sum + (b - a), 0);
-  page.dataset.ready = '1';
+  const start = () => {
+    renderMarks();
+    updateScore();
+    updateHeard();
+    page.dataset.ready = '1';
+  };
+  if (player) void Promise.race([player.ready, new Promise((r) => setTimeout(r, 400))]).then(start);
+  else start();
 }
 
 function round3(n: number): number {

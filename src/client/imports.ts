@@ -2,6 +2,7 @@
 // bar and the counts; when it ends, reload to show the result. (Served compiled by the imports
 // page as the 'imports' bundle.)
 const box = document.querySelector<HTMLElement>('[data-import-status]');
+import { localeTag } from './common';
 
 if (box) {
   const url = box.dataset.importStatus!;
@@ -9,7 +10,7 @@ if (box) {
   const barWrap = box.querySelector<HTMLElement>('.progress');
   const percent = box.querySelector<HTMLElement>('[data-percent]');
   const label = box.querySelector<HTMLElement>('[data-status-label]');
-  const numberFormat = new Intl.NumberFormat(document.documentElement.lang || 'uz');
+  const numberFormat = new Intl.NumberFormat(localeTag());
   let failures = 0;
 
   const tick = async (): Promise<void> => {

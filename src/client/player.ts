@@ -1,19 +1,19 @@
-// The waveform player (wavesurfer.js 8): drawn from the precomputed peaks so a one-hour call draws at
-// once and plays while streaming (MediaElement backend, preload="auto": the audio starts arriving
-// with the peaks, so it can play as soon as the waveform shows); stereo as two labelled lanes
-// (operator left, caller right), a timeline, zoom (slider and wheel), an overview strip for long
-// calls, speeds, skip ±5 s, the silences from the audio facts shaded, and keyboard shortcuts. The
-// evaluation page adds marks on top (regions).
+// The waveform player (wavesurfer.js 8) for audio and video calls. A one-hour call is drawn at once
+// from a coarse overview of the precomputed peaks (a few thousand points), the detail (100 points/s)
+// arriving in parallel for zooming in; the media element streams (MediaElement backend, Range
+// requests) and is the page's own `<audio>`/`<video>` (data-role="media"), downloading since the HTML
+// was parsed — the recording is fetched once. Stereo as two labelled lanes (operator left, caller
+// right), a timeline, zoom (slider and wheel), an overview strip for long calls, speeds, skip ±5 s,
+// the silences from the audio facts shaded, and keyboard shortcuts. A video without sound gets the
+// same timeline over a flat line. The evaluation page adds marks on top (regions).
 //
 // Used two ways: imported by evaluation.ts (createPlayer), and as its own bundle, which mounts
-// every `[data-player]` element on the page (no page of the app does yet; the player benchmark's
-// bare page uses it).
+// every `[data-player]` element on the page (the player benchmark's bare page uses it).
 import WaveSurfer from 'wavesurfer.js';
 import RegionsPlugin, { type Region } from 'wavesurfer.js/dist/plugins/regions.esm.js';
 import TimelinePlugin from 'wavesurfer.js/dist/plugins/timeline.esm.js';
-import MinimapPlugin from 'wavesurfer.js/dist/plugins/minimap.esm.js';
 import ZoomPlugin from 'wavesurfer.js/dist/plugins/zoom.esm.js';
-import { decodePeaksDat, peaksForWavesurfer } from '../features/media/peaks-format';
+import { datToChannels } from '../features/media/peaks-overview';
 
 export const SPEEDS = [0.75, 1, 1.25, 1.5, 2] as const;
 export const SKIP_SECONDS = 5;
@@ -30,9 +30,16 @@ export interface Segment {
 }
 
 export interface PlayerOptions {
+  /** The recording (or its browser rendition), audio or video. */
   audioUrl: string;
-  /** JSON `{duration, channels, peaksPerSecond, peaks: number[][]}`; null to decode in the browser. */
+  /** The coarse overview of the peaks (drawn first), or null. */
+  overviewUrl?: string | null;
+  /** The same overview already in the page (.dat bytes in base64): drawn without a request. */
+  overview?: { base64: string; reduced: boolean } | null;
+  /** The stored peaks (.dat, or JSON `{duration, channels, peaksPerSecond, peaks: number[][]}`); null to decode in the browser. */
   peaksUrl: string | null;
+  /** False for a video without an audio track: a flat line carries the timeline and the marks. */
+  hasSound?: boolean;
   /** Duration known from the database (used when the peaks lack it, and to judge a fallback). */
   durationSec: number | null;
   /** Lane names, left channel first. */
@@ -62,7 +69,7 @@ interface PeaksJson {
 export interface Player {
   ws: WaveSurfer;
   regions: ReturnType<typeof RegionsPlugin.create>;
-  media: HTMLAudioElement;
+  media: HTMLMediaElement;
   root: HTMLElement;
   /** Resolves when the waveform is drawn (peaks or decoded audio). */
   ready: Promise<void>;
@@ -84,23 +91,49 @@ function formatTime(sec: number): string {
 }
 export { formatTime };
 
-async function fetchPeaks(url: string): Promise<PeaksJson | null> {
+interface LoadedPeaks {
+  peaks: Array<Float32Array | number[]>;
+  duration: number;
+  /** False when the server says the overview is already the whole detail. */
+  reduced: boolean;
+}
+
+async function fetchPeaks(url: string, priority: 'high' | 'low' = 'high'): Promise<LoadedPeaks | null> {
   try {
     // Plain same-origin GET, no extra headers: it then matches the page's <link rel="preload">,
     // which starts the download while the HTML is still being parsed.
-    const res = await fetch(url, { credentials: 'same-origin' });
+    const res = await fetch(url, { credentials: 'same-origin', priority } as RequestInit);
     if (!res.ok) return null;
     if ((res.headers.get('content-type') ?? '').startsWith('application/octet-stream')) {
-      // The stored binary peaks: decoded here instead of building a large JSON on the server.
-      const w = peaksForWavesurfer(decodePeaksDat(await res.arrayBuffer()));
-      return { duration: w.duration, channels: w.peaks.length, peaks: w.peaks as unknown as number[][] };
+      // The stored binary peaks (or their overview): read here instead of building JSON on the server.
+      const w = datToChannels(await res.arrayBuffer());
+      if (!w.peaks.length || !w.peaks[0]!.length) return null;
+      return { peaks: w.peaks, duration: w.duration, reduced: res.headers.get('x-peaks-reduced') === '1' };
     }
     const json = (await res.json()) as PeaksJson;
     if (!Array.isArray(json.peaks) || !json.peaks.length || !Array.isArray(json.peaks[0]) || !json.peaks[0].length) return null;
-    return json;
+    return { peaks: json.peaks, duration: json.duration ?? 0, reduced: false };
   } catch {
     return null;
   }
+}
+
+/** The overview the page carries, read like a fetched one. */
+function inlinePeaks(o: { base64: string; reduced: boolean }): LoadedPeaks | null {
+  try {
+    const bin = atob(o.base64);
+    const bytes = new Uint8Array(bin.length);
+    for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+    const w = datToChannels(bytes);
+    return w.peaks.length && w.peaks[0]!.length ? { peaks: w.peaks, duration: w.duration, reduced: o.reduced } : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Resolves when the browser has a moment (after the first draw, before swapping in the detail). */
+function idle(): Promise<void> {
+  return new Promise((resolve) => (typeof requestIdleCallback === 'function' ? requestIdleCallback(() => resolve(), { timeout: 500 }) : setTimeout(resolve, 50)));
 }
 
 function q<T extends Element>(root: Element, selector: string): T | null {
@@ -109,8 +142,8 @@ function q<T extends Element>(root: Element, selector: string): T | null {
 
 /**
  * Whether a shortcut key must be left to the focused element: everything while typing in a field;
- * arrows on radios, checkboxes and sliders (they move the choice); Space and Enter on buttons and
- * links (they press them). Elsewhere the player's shortcuts apply.
+ * arrows and Space on radios and checkboxes (they move or tick the choice), arrows on sliders; Space
+ * and Enter on buttons and links (they press them). Elsewhere the player's shortcuts apply.
  */
 export function shortcutBlocked(key: string, target: EventTarget | null): boolean {
   const el = target as HTMLElement | null;
@@ -120,7 +153,9 @@ export function shortcutBlocked(key: string, target: EventTarget | null): boolea
   const pressKey = key === ' ' || key === 'Enter';
   if (tag === 'input') {
     const type = (el as HTMLInputElement).type;
-    if (['radio', 'checkbox', 'range'].includes(type)) return key.startsWith('Arrow');
+    // Space ticks a radio or a checkbox (it must not start the player instead); arrows move the choice.
+    if (type === 'radio' || type === 'checkbox') return key.startsWith('Arrow') || key === ' ';
+    if (type === 'range') return key.startsWith('Arrow');
     if (['button', 'submit', 'reset'].includes(type)) return pressKey;
     return true;
   }
@@ -150,21 +185,20 @@ export function createPlayer(root: HTMLElement, opts: PlayerOptions): Player {
   };
   setStatus(opts.messages.loading);
 
-  // The page's own media element, buffering from the start so that play works the moment the
-  // waveform is drawn. The server records the listening in the audit log at the first request.
-  // The page may already hold it (data-role="audio", downloading since the HTML was parsed).
+  // The page's own media element (<audio>, or <video> for a video call), buffering since the HTML
+  // was parsed so that play works the moment the waveform is drawn: one request for the recording
+  // (preload="metadata" would stop after the first bytes and ask again on play). The server records
+  // the listening in the audit log at the first request.
   const audioUrl = new URL(opts.audioUrl, document.baseURI).href;
-  const given = q<HTMLAudioElement>(root, 'audio[data-role="audio"]');
-  const media = given && given.src === audioUrl ? given : document.createElement('audio');
-  if (media !== given) {
+  const given = q<HTMLMediaElement>(root, '[data-role="media"]');
+  const media: HTMLMediaElement = given ?? document.createElement('audio');
+  if (!given) {
     media.preload = 'auto';
-    media.crossOrigin = null;
-    // Absolute, and set now when there are peaks: the audio downloads alongside them, and wavesurfer's
-    // load() (which compares URLs as the element reports them, absolute) keeps this source instead of
-    // restarting it. Without peaks wavesurfer fetches the file itself to decode it: no second download.
-    if (opts.peaksUrl) media.src = audioUrl;
     root.appendChild(media);
   }
+  // With peaks (or no sound to draw) the element streams the recording itself. Without them a short
+  // call is decoded whole: wavesurfer fetches it once and plays that download (no second request).
+  if (!media.getAttribute('src') && (opts.peaksUrl || opts.overviewUrl || opts.overview || opts.hasSound === false)) media.src = audioUrl;
   const markPlayable = () => {
     if (root.dataset.audioReady) return;
     root.dataset.audioReady = '1';
@@ -181,9 +215,13 @@ export function createPlayer(root: HTMLElement, opts: PlayerOptions): Player {
     TimelinePlugin.create({ height: 18, formatTimeCallback: formatTime, secondaryLabelOpacity: 0.4, style: { fontSize: '11px', color: '#5d6b7a' } }),
     ZoomPlugin.create({ scale: 0.25, maxZoom: MAX_ZOOM, exponentialZooming: true, iterations: 24 }),
   ];
-  if (longCall && minimapEl) {
-    plugins.push(MinimapPlugin.create({ container: minimapEl, height: 26, waveColor: '#b8c6d3', progressColor: '#6d8aa3', overlayColor: 'rgba(15, 92, 140, 0.18)', cursorWidth: 0 }) as never);
-  }
+  // The overview strip is a second wavesurfer drawing the same peaks (its module carries its own
+  // copy of wavesurfer, a third of the player's code): loaded and added after the first draw.
+  const addMinimap = async () => {
+    if (!longCall || !minimapEl) return;
+    const { default: MinimapPlugin } = await import('wavesurfer.js/dist/plugins/minimap.esm.js');
+    ws.registerPlugin(MinimapPlugin.create({ container: minimapEl, height: 26, waveColor: '#b8c6d3', progressColor: '#6d8aa3', overlayColor: 'rgba(15, 92, 140, 0.18)', cursorWidth: 0 }));
+  };
 
   let resolveReady!: () => void;
   const ready = new Promise<void>((r) => (resolveReady = r));
@@ -191,7 +229,6 @@ export function createPlayer(root: HTMLElement, opts: PlayerOptions): Player {
   const base = {
     container: waveEl,
     height: LANE_HEIGHT,
-    media,
     backend: 'MediaElement' as const,
     cursorColor: '#b42318',
     cursorWidth: 2,
@@ -204,7 +241,11 @@ export function createPlayer(root: HTMLElement, opts: PlayerOptions): Player {
   };
 
   // wavesurfer is created synchronously (the caller wires events at once); the data arrives after.
-  const ws = WaveSurfer.create({ ...base, waveColor: LANE_COLORS[0]!.waveColor, progressColor: LANE_COLORS[0]!.progressColor });
+  // It is handed a detached placeholder first and the real element just after: given an element
+  // that already has a source, wavesurfer would fetch the whole file to decode it (a second
+  // download of the recording beside the element's own).
+  const ws = WaveSurfer.create({ ...base, media: document.createElement('audio'), waveColor: LANE_COLORS[0]!.waveColor, progressColor: LANE_COLORS[0]!.progressColor });
+  ws.setMediaElement(media);
 
   const laneEl = q<HTMLElement>(root, '[data-role="lanes"]');
   const showLanes = (channels: number) => {
@@ -220,14 +261,37 @@ export function createPlayer(root: HTMLElement, opts: PlayerOptions): Player {
     });
   };
 
+  const drawPeaks = async (data: LoadedPeaks, duration: number) => {
+    const channels = data.peaks.length;
+    ws.setOptions({ splitChannels: channels >= 2 ? LANE_COLORS.slice(0, channels).map((c) => ({ ...c })) : undefined });
+    showLanes(channels);
+    await ws.load(audioUrl, data.peaks, duration);
+  };
+
   const load = async () => {
-    const peaks = opts.peaksUrl ? await fetchPeaks(opts.peaksUrl) : null;
-    const duration = peaks?.duration || opts.durationSec || 0;
-    if (peaks && duration > 0) {
-      const channels = peaks.peaks!.length;
-      ws.setOptions({ splitChannels: channels >= 2 ? LANE_COLORS.slice(0, channels).map((c) => ({ ...c })) : undefined });
-      showLanes(channels);
-      await ws.load(audioUrl, peaks.peaks!, duration);
+    if (opts.hasSound === false) {
+      // A video without sound: the timeline, the marks and the speeds over a flat line.
+      root.classList.add('is-silent');
+      if (!opts.durationSec) await new Promise((r) => media.addEventListener('loadedmetadata', r, { once: true }));
+      await ws.load(audioUrl, [new Float32Array(2)], opts.durationSec || media.duration || 1);
+      return;
+    }
+    // The overview (in the page, or fetched) draws; the detail arrives in parallel for zooming in.
+    const overviewP = opts.overview ? Promise.resolve(inlinePeaks(opts.overview)) : opts.overviewUrl ? fetchPeaks(opts.overviewUrl) : null;
+    const detailP = opts.peaksUrl ? fetchPeaks(opts.peaksUrl, overviewP ? 'low' : 'high') : null;
+    const overview = overviewP ? await overviewP : null;
+    const first = overview ?? (detailP ? await detailP : null);
+    const duration = opts.durationSec || first?.duration || 0;
+    if (first && duration > 0) {
+      await drawPeaks(first, duration);
+      if (overview?.reduced && detailP) {
+        const detail = await detailP;
+        await idle();
+        if (detail) {
+          await drawPeaks(detail, duration);
+          root.dataset.detail = '1';
+        }
+      }
       return;
     }
     if (!duration || duration <= DECODE_FALLBACK_MAX_SECONDS) {
@@ -240,6 +304,7 @@ export function createPlayer(root: HTMLElement, opts: PlayerOptions): Player {
     }
     // A long call without peaks: playable with a flat line until the media is prepared.
     setStatus(opts.messages.preparing);
+    if (!media.getAttribute('src')) media.src = audioUrl;
     await ws.load(audioUrl, [new Float32Array(2)], duration);
   };
 
@@ -250,11 +315,16 @@ export function createPlayer(root: HTMLElement, opts: PlayerOptions): Player {
     root.dataset.waveformReady = '1';
     performance.mark('player:waveform');
   };
-  ws.on('redraw', () => {
+  ws.on('redrawcomplete', () => {
     if (ws.getDecodedData()) markDrawn();
   });
+  // 'ready' comes again when the detail replaces the overview: the set-up below happens once.
+  let readyOnce = false;
   ws.on('ready', () => {
     markDrawn();
+    if (readyOnce) return;
+    readyOnce = true;
+    setTimeout(() => void addMinimap().catch(() => undefined), 0);
     if (statusEl && statusEl.dataset.kind !== 'error' && statusEl.textContent !== opts.messages.preparing) setStatus('');
     opts.silences.forEach((s, i) => {
       if (!(s.endSec > s.startSec)) return;
@@ -365,7 +435,9 @@ function autoMount(): void {
     const messages = JSON.parse(el.dataset.messages ?? '{}') as PlayerOptions['messages'];
     createPlayer(el, {
       audioUrl: el.dataset.audioUrl!,
+      overviewUrl: el.dataset.overviewUrl || null,
       peaksUrl: el.dataset.peaksUrl || null,
+      hasSound: el.dataset.hasSound !== '0',
       durationSec: el.dataset.duration ? Number(el.dataset.duration) : null,
       laneLabels: JSON.parse(el.dataset.lanes ?? '[]') as string[],
       silences: JSON.parse(el.dataset.silences ?? '[]') as Segment[],

@@ -1,7 +1,7 @@
 // Progressive enhancement of the rubric pages. Everything works without it (every action is a
 // server-rendered form); with it: reordering without a page reload, dragging criteria, the scale
 // field shown only for scale criteria, and a live score on the preview.
-import { csrfToken } from './common';
+import { csrfToken, localeTag } from './common';
 import { scoreEvaluation, type Answers, type ScoreBands } from '../features/evaluations/scoring';
 import type { RubricDefinition } from '../features/rubrics/rubric.model';
 
@@ -146,7 +146,7 @@ function enhancePreview(): void {
   const answeredEl = root.querySelector<HTMLElement>('[data-pv-answered]');
   const progressEl = root.querySelector<HTMLElement>('[data-pv-progress]');
   const pointsEl = root.querySelector<HTMLElement>('[data-pv-points]');
-  const number = new Intl.NumberFormat(document.documentElement.lang || 'uz', { maximumFractionDigits: 1 });
+  const number = new Intl.NumberFormat(localeTag(), { maximumFractionDigits: 1 });
 
   const update = () => {
     const answers: Record<string, { value: number | null; na: boolean }> = {};

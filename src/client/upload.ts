@@ -2,6 +2,7 @@
 // (XHR, for its upload progress) with the shared metadata form, a progress bar and a clear result
 // per file. Without this script the form still posts all files at once and the server answers
 // with a results list.
+import { localeTag } from './common';
 
 interface UploadResultJson {
   file: string;
@@ -25,9 +26,10 @@ function csrf(): string {
   return document.querySelector<HTMLMetaElement>('meta[name="csrf-token"]')?.content ?? '';
 }
 
-function formatSize(bytes: number): string {
-  if (bytes >= 1048576) return `${(bytes / 1048576).toFixed(1)} MB`;
-  return `${Math.max(1, Math.round(bytes / 1024))} KB`;
+/** The file's size in the page's language: "0 byte", "12 kB", "3.4 MB" (an empty file is not "1 KB"). */
+function formatSize(bytes: number, lang = localeTag()): string {
+  const [value, unit] = bytes >= 1048576 ? [bytes / 1048576, 'megabyte'] : bytes >= 1024 ? [bytes / 1024, 'kilobyte'] : [bytes, 'byte'];
+  return new Intl.NumberFormat(lang, { style: 'unit', unit, unitDisplay: 'short', maximumFractionDigits: unit === 'megabyte' ? 1 : 0 }).format(value);
 }
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls?: string, text?: string): HTMLElementTagNameMap[K] {
@@ -71,6 +73,8 @@ function setup(form: HTMLFormElement): void {
     li.className = `upload-item ${item.state === 'done' ? 'done' : item.state === 'rejected' || item.state === 'failed' ? 'rejected' : ''}`;
     const head = el('div', 'upload-item-head');
     head.append(el('span', 'upload-file-name break', item.file.name), el('span', 'muted', formatSize(item.file.size)));
+    // An empty file is refused by the server anyway: say so before it is sent.
+    if (item.file.size === 0 && item.state === 'pending') head.append(el('span', 'badge badge-warn', msg('msgEmpty')));
     if (item.state === 'pending' && !busy) {
       const remove = el('button', 'btn btn-sm btn-ghost', msg('msgRemove'));
       remove.type = 'button';

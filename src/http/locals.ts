@@ -7,6 +7,7 @@ import { findUserById } from '../features/users/users.repository';
 import type { NavItem } from '../app-context';
 import { navFor } from './nav';
 import { csrfToken } from './csrf';
+import { chunksFor } from './assets';
 
 export function loadUser(db: Knex): RequestHandler {
   return async (req, _res, next) => {
@@ -43,6 +44,7 @@ export function pageLocals(navItems: NavItem[]): RequestHandler {
     res.locals.localized = (texts: Record<string, string> | null | undefined) => pickLocalized(texts, req.lang);
     res.locals.csrfToken = () => (req.session ? csrfToken(req) : '');
     res.locals.query = req.query;
+    res.locals.chunksFor = chunksFor;
     res.renderPage = (view: string, data: Record<string, unknown> = {}) => renderPage(req, res, view, data);
     next();
   };

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import multer from 'multer';
 import type { RequestHandler } from 'express';
 import { csrfProtection, TAKES_MULTIPART } from './csrf';
+import { normalizeDateFields } from './dates';
 import { AppError, ValidationError } from './errors';
 import { normalizeStrings, textProblem, textProblems } from './text';
 
@@ -33,7 +34,11 @@ export function uploadMiddleware(opts: UploadOptions): RequestHandler[] {
   }).fields(opts.fields);
   const parse: RequestHandler = (req, res, next) => {
     m(req, res, (err: unknown) => {
-      if (!err) return next();
+      if (!err) {
+        // The form's fields arrive only now: dates typed dd.mm.yyyy become ISO here (see dates.ts).
+        normalizeDateFields(req.body);
+        return next();
+      }
       cleanupUploads(req);
       const refusal = uploadRefusal(err, opts.maxFileBytes);
       // A body that could not be parsed still answers "no valid token" first, as any other form would.

@@ -1,9 +1,6 @@
 // The evaluation page in real Chromium: open an evaluation from the call page, play, seek, mark a
 // segment by dragging on the waveform, write its note, answer the rubric, reload and find the draft
 // and the mark restored, submit (confirming the low heard share) and see the result.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { expect } from 'chai';
 import type { Page } from 'playwright-core';
 import { createTestApp, TestApp } from '../helpers/app';
@@ -11,31 +8,11 @@ import { chromium } from 'playwright-core';
 import { CHROMIUM_ARGS, requireChromium, screenshot, serve, signInPage, type BrowserSession } from '../helpers/browser';
 import { loadConfig } from '../../src/config';
 import { makeCall, makeOperator, makeTeam, makeUser } from '../helpers/builders';
-import { storeRecording, synthesizeCallWav } from '../../src/features/media';
-import { insertRecording } from '../../src/features/calls/recordings.repository';
-import { prepareRecording } from '../../src/features/calls/recordings.service';
+import { preparedCall } from '../helpers/recordings';
 import { defaultRubricDefinition } from '../../src/features/rubrics/default-rubric';
 import { flattenCriteria } from '../../src/features/rubrics/rubric.model';
 
 const DURATION = 60;
-
-/** A prepared 60-second synthetic stereo call (operator left, caller right) of this operator. */
-async function preparedCall(t: TestApp, operatorId: number): Promise<number> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sifat-eval-browser-'));
-  try {
-    const file = path.join(dir, 'call.wav');
-    fs.writeFileSync(file, synthesizeCallWav({ seed: 4242, durationSec: DURATION, holds: 1 }));
-    const stored = await storeRecording(file, t.config.recordingsDir);
-    const recordingId = await insertRecording(t.db, {
-      sha256: stored.sha256, storageKey: stored.storageKey, originalName: 'call.wav', sizeBytes: stored.sizeBytes, format: 'wav', codec: 'pcm_mulaw',
-      sampleRate: 8000, channels: 2, durationSec: DURATION, mimeType: 'audio/wav', hasVideo: false,
-    });
-    await prepareRecording(t, recordingId);
-    return makeCall(t.db, { operatorId, recordingId, durationSec: DURATION, category: 'medical' });
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 /**
  * Like openBrowser() in test/helpers/browser.ts, which passes --user-data-dir as an argument:
@@ -84,7 +61,7 @@ describe('the evaluation page in Chromium', function () {
     const teamId = await makeTeam(t.db, { supervisorUserId: supervisor.id });
     const operatorId = await makeOperator(t.db, { teamId });
     specialist = await makeUser(t.db, { role: 'specialist', language: 'en', displayName: 'Dilnoza Rahimova' });
-    callId = await preparedCall(t, operatorId);
+    callId = await preparedCall(t, operatorId, { seed: 4242, durationSec: DURATION, holds: 1 });
     s = await openSession(t);
   });
   after(async () => {
@@ -97,6 +74,12 @@ describe('the evaluation page in Chromium', function () {
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     await signInPage(page, specialist.username, specialist.password);
+
+    // Every request for the recording, with who made it (the media element, or a script's fetch).
+    const recordingRequests: string[] = [];
+    page.on('request', (r) => {
+      if (/\/calls\/\d+\/audio$/.test(new URL(r.url()).pathname)) recordingRequests.push(`${r.resourceType()} ${r.headers().range ?? 'whole'}`);
+    });
 
     // Open the evaluation from the call page.
     await page.goto(`/calls/${callId}`);
@@ -113,7 +96,10 @@ describe('the evaluation page in Chromium', function () {
     expect(await page.evaluate(() => document.querySelector<HTMLAudioElement>('[data-evaluation-player] audio')!.paused)).to.equal(true);
     // One audio element: the player adopted the one in the page's HTML (buffering since the page was parsed).
     expect(await page.locator('[data-evaluation-player] audio').count()).to.equal(1);
-    expect(await page.locator('[data-evaluation-player] audio[data-role="audio"][preload="auto"]').count()).to.equal(1);
+    expect(await page.locator('[data-evaluation-player] audio[data-role="media"][preload="auto"]').count()).to.equal(1);
+    // The recording was fetched once, by the media element: wavesurfer did not download it again to decode it.
+    expect(recordingRequests.filter((r) => r.startsWith('fetch') || r.startsWith('xhr')), recordingRequests.join('; ')).to.deep.equal([]);
+    expect(recordingRequests, recordingRequests.join('; ')).to.have.length(1);
     // The audio buffered from page load and then played (several Range requests) is one listening in the audit log.
     const listenings = await t.db('audit_log').where({ action: 'recording.play', entity_type: 'call', entity_id: String(callId), user_id: specialist.id });
     expect(listenings).to.have.length(1);
@@ -170,15 +156,19 @@ describe('the evaluation page in Chromium', function () {
     await page.getByRole('button', { name: 'Play / pause' }).click();
     await screenshot(page, 'evaluation-draft');
 
-    // Submit: less than 90 % was heard, so the page asks first.
-    let asked = '';
+    // Submit: less than 90 % was heard, so the page asks first, in its own dialog (not the browser's).
+    let browserDialog = false;
     page.once('dialog', (d) => {
-      asked = d.message();
-      void d.accept();
+      browserDialog = true;
+      void d.dismiss();
     });
-    await Promise.all([page.waitForURL(new RegExp(`/evaluations/${evaluationId}$`)), page.getByRole('button', { name: 'Submit evaluation' }).click()]);
+    await page.getByRole('button', { name: 'Submit evaluation' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Please confirm' });
+    await dialog.waitFor();
+    expect(await dialog.textContent()).to.match(/heard only \d+ %/);
+    await Promise.all([page.waitForURL(new RegExp(`/evaluations/${evaluationId}$`)), dialog.getByRole('button', { name: 'Yes, continue' }).click()]);
     await page.waitForLoadState('load');
-    expect(asked).to.match(/heard only \d+ %/);
+    expect(browserDialog).to.equal(false);
     expect(await page.locator('.flash-success').textContent()).to.contain('Evaluation submitted');
     expect(await page.locator('[data-role="status-badge"]').textContent()).to.equal('Submitted');
     expect(await page.locator('[data-role="band"]').textContent()).to.equal('High');

@@ -30,7 +30,7 @@ export async function makeOperator(db: Knex, o: { teamId?: number | null; code?:
 
 export async function makeCall(
   db: Knex,
-  o: { operatorId?: number | null; startedAt?: string; durationSec?: number; language?: string; category?: string; dropped?: boolean; regionId?: number | null; recordingId?: number | null; services?: string; externalId?: string } = {},
+  o: { operatorId?: number | null; startedAt?: string; durationSec?: number; language?: string; category?: string; dropped?: boolean; regionId?: number | null; recordingId?: number | null; services?: string; externalId?: string; channel?: 'voice' | 'video' } = {},
 ) {
   const n = next();
   const startedAt = o.startedAt ?? new Date(Date.now() - 86400000).toISOString();
@@ -44,7 +44,7 @@ export async function makeCall(
     operator_id: o.operatorId ?? null,
     caller_number: '+998901234567',
     language: o.language ?? 'uz',
-    channel: 'voice',
+    channel: o.channel ?? 'voice',
     category: o.category ?? 'medical',
     services: o.services ?? '103',
     region_id: o.regionId ?? null,

@@ -23,7 +23,7 @@ export function authRoutes(deps: AppDeps): Router {
     const result = await signIn(deps.db, { username, password, ip: req.ip ?? '' }, { ...deps.config.login, clock: deps.clock });
     if (!result.ok) {
       res.status(result.key === 'auth.signIn.tooMany' ? 429 : 401);
-      return res.renderPage('auth/login', { title: req.t('auth.signIn.title'), next: safeNext(req.body.next), username: String(username ?? '').slice(0, 64), error: req.t(result.key, { minutes: result.retryMinutes }) });
+      return res.renderPage('auth/login', { title: req.t('auth.signIn.title'), next: safeNext(req.body.next), username: String(username ?? '').slice(0, 64), error: req.t(result.key, { count: result.retryMinutes }) });
     }
     // A new session id at sign-in (no session fixation).
     req.session.regenerate((err) => {

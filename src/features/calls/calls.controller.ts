@@ -12,7 +12,7 @@ import { callFacts, callsArrived } from '../facts/facts.service';
 import { listOperators, listRegions, listTeams, teamIdsSupervisedBy } from '../users/users.repository';
 import { CALL_CARD_FIELDS, CALL_CARD_MANDATORY_FIELDS } from './call-card';
 import { encodeCursor, filtersToQuery, parseCallListQuery, queryString, CALL_SORTS } from './calls.filters';
-import { CALL_CATEGORIES, CALL_CHANNELS, CALL_LANGUAGES, CALL_SERVICES, isCallCategory } from './calls.model';
+import { CALL_CATEGORIES, CALL_CHANNELS, CALL_LANGUAGES, CALL_SERVICES, isCallCategory, recordingShortfall } from './calls.model';
 import { canEvaluate, canHearCall, showsCallerNumber, type Viewer } from './calls.policy';
 import * as repo from './calls.repository';
 import { metadataFromUploadForm, parseCallMetadata, type UploadFormBody } from './calls.schema';
@@ -158,6 +158,7 @@ export function callsController(deps: AppDeps) {
             }
           : null,
         recording: fresh,
+        shortfall: recordingShortfall(call.durationSec, fresh?.durationSec),
         preparation: translatePreparation(req, preparation),
         evaluations,
         canHear: canHearCall(viewer, scope),

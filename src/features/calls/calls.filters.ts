@@ -100,7 +100,7 @@ export function parseCallListQuery(q: Query, opts: { today: string; maxDays: num
     from = to;
   }
   if (daysBetween(from, to) + 1 > opts.maxDays) {
-    errors.push({ field: 'from', key: 'calls.filters.periodTooLong', params: { days: opts.maxDays } });
+    errors.push({ field: 'from', key: 'calls.filters.periodTooLong', params: { count: opts.maxDays } });
     from = addDays(to, -(opts.maxDays - 1));
   }
 

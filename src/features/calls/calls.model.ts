@@ -75,3 +75,19 @@ export function isCallLanguage(v: unknown): v is CallLanguage {
 export function isCallCategory(v: unknown): v is CallCategory {
   return typeof v === 'string' && (CALL_CATEGORIES as readonly string[]).includes(v);
 }
+
+/** A recording this much shorter than the call it belongs to is flagged (and at least this many seconds). */
+export const SHORTFALL_SHARE = 0.9;
+export const SHORTFALL_MIN_SECONDS = 5;
+
+/**
+ * Whether a recording covers much less than the call's listed duration (2:31 listed, 0:32 recorded:
+ * most of the call cannot be heard, and an evaluation of it would judge what is not there). Null when
+ * either length is unknown or the recording covers the call. Pure.
+ */
+export function recordingShortfall(listedSec: number | null | undefined, recordedSec: number | null | undefined): { listedSec: number; recordedSec: number; missingSec: number } | null {
+  if (listedSec == null || recordedSec == null || !(listedSec > 0) || recordedSec < 0) return null;
+  const missingSec = listedSec - recordedSec;
+  if (recordedSec >= listedSec * SHORTFALL_SHARE || missingSec < SHORTFALL_MIN_SECONDS) return null;
+  return { listedSec, recordedSec, missingSec };
+}

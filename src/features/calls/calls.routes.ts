@@ -29,6 +29,7 @@ export function callsRoutes(deps: AppDeps): Router {
   r.get('/calls/:id/audio', requireRole(...CALL_PAGE_ROLES), recordings.audio);
   r.get('/calls/:id/peaks', requireRole(...CALL_PAGE_ROLES), recordings.peaks);
   r.get('/calls/:id/peaks.dat', requireRole(...CALL_PAGE_ROLES), recordings.peaksDat);
+  r.get('/calls/:id/peaks-overview.dat', requireRole(...CALL_PAGE_ROLES), recordings.peaksOverview);
   r.post('/calls/:id/prepare', requireRole(...CALL_LIST_ROLES), recordings.prepare);
 
   r.post(

@@ -3,7 +3,9 @@
 // seeded PRNG drives every choice (dates follow the clock). To keep the disk small, ~40 distinct
 // synthetic stereo recordings (operator left, caller right) are shared between the calls — the
 // content-addressed store keeps each once. A handful are prepared right here so the first call
-// pages open ready; the rest are prepared when a call is opened or drawn into a plan.
+// pages open ready; the rest are prepared when a call is opened or drawn into a plan. Two
+// sign-language calls are video (one with sound in a format Chrome needs a rendition for, one
+// without sound), made with ffmpeg at seed time and prepared here.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,7 +18,8 @@ import { CATEGORY_SERVICES, servicesToColumn, type CallCategory, type CallLangua
 import { parseCallCard } from './call-card';
 import * as repo from './calls.repository';
 import * as recRepo from './recordings.repository';
-import { prepareRecording } from './recordings.service';
+import { mediaTools, prepareRecording } from './recordings.service';
+import { synthesizeVideoCall, type SyntheticVideoKind } from '../media/synth-video';
 
 export const SEED_DAYS = 14;
 export const SEED_CALLS = 350;
@@ -118,6 +121,42 @@ export function demoCardXml(c: CardData): string {
   return `${lines.filter((l) => l !== '').join('\n')}\n`;
 }
 
+/** The demo's sign-language video calls: what kind of file, and how long. */
+const SIGN_VIDEOS: { kind: SyntheticVideoKind; durationSec: number; name: string }[] = [
+  { kind: 'mp4-mpeg4', durationSec: 48, name: 'demo-sign-1.mp4' },
+  { kind: 'mp4-h264-silent', durationSec: 36, name: 'demo-sign-2.mp4' },
+];
+
+/** Makes and stores the sign-language videos; none (and a line in the log) when ffmpeg cannot. */
+async function seedSignVideos(ctx: SeedContext): Promise<{ id: number; durationSec: number }[]> {
+  const { db, config, clock } = ctx;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sifat-seed-video-'));
+  const out: { id: number; durationSec: number }[] = [];
+  try {
+    const tools = mediaTools(config);
+    for (const [i, v] of SIGN_VIDEOS.entries()) {
+      const sound = path.join(dir, `sound-${i}.wav`);
+      fs.writeFileSync(sound, synthesizeCallWav({ seed: 9100 + i, durationSec: v.durationSec }));
+      const file = path.join(dir, v.name);
+      await synthesizeVideoCall(tools, file, { kind: v.kind, durationSec: v.durationSec, audioFile: sound });
+      const stored = await storeRecording(file, config.recordingsDir);
+      const existing = await recRepo.findRecordingBySha(db, stored.sha256);
+      const silent = v.kind.endsWith('-silent');
+      const id = existing?.id ?? (await recRepo.insertRecording(db, {
+        sha256: stored.sha256, storageKey: stored.storageKey, originalName: v.name, sizeBytes: stored.sizeBytes,
+        format: 'mp4', codec: silent ? 'none' : 'aac', sampleRate: silent ? 0 : 8000, channels: silent ? 0 : 2,
+        durationSec: v.durationSec, mimeType: 'video/mp4', hasVideo: true,
+      }, clock));
+      out.push({ id, durationSec: v.durationSec });
+    }
+  } catch (e) {
+    ctx.log(`calls: no demo video calls (${(e as Error).message})`);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  return out;
+}
+
 export async function seedCalls(ctx: SeedContext): Promise<void> {
   const { db, config, clock } = ctx;
   const rand = mulberry32(112_2026);
@@ -163,6 +202,7 @@ export async function seedCalls(ctx: SeedContext): Promise<void> {
     fs.rmSync(tmpDir, { recursive: true, force: true });
   }
   const shortPool = pool.filter((p) => p.durationSec <= 45);
+  const signVideos = await seedSignVideos(ctx);
 
   // ---- the calls ----
   const activeOps = operators.filter((o) => o.isActive);
@@ -186,16 +226,18 @@ export async function seedCalls(ctx: SeedContext): Promise<void> {
       let language: CallLanguage = weighted<CallLanguage>(rand, [['uz', 74], ['ru', 18], ['kaa', region.code === 'QR' ? 40 : 3], ['en', 1], ['other', 1]]);
       if (language === 'kaa' && !op.languages.includes('kaa') && region.code !== 'QR') language = 'uz';
       let channel: 'voice' | 'video' = 'voice';
+      let signVideo: { id: number; durationSec: number } | undefined;
       if (signCalls < 2 && n % 150 === 77) {
         language = 'sign';
         channel = 'video';
+        signVideo = signVideos[signCalls];
         signCalls++;
       }
       let services: CallService[] = [...CATEGORY_SERVICES[category]];
       if (category === 'road_accident' && rand() < 0.25) services = ['101', ...services];
       if (category === 'gas' && rand() < 0.3) services = ['101', ...services];
       const dropped = rand() < 0.08;
-      const rec = dropped && shortPool.length ? pick(rand, shortPool) : pick(rand, pool);
+      const rec = signVideo ?? (dropped && shortPool.length ? pick(rand, shortPool) : pick(rand, pool));
       const ring = 2 + Math.floor(rand() * 10);
       const answered = new Date(started.getTime() + ring * 1000);
       const ended = new Date(answered.getTime() + rec.durationSec * 1000);
@@ -293,7 +335,7 @@ export async function seedCalls(ctx: SeedContext): Promise<void> {
 
   // Prepare the recordings of the newest calls now, directly (not through the queue).
   const newest = [...created].sort((a, b) => b.startedAt.localeCompare(a.startedAt));
-  const toPrepare = [...new Set(newest.map((c) => c.recordingId))].slice(0, SEED_PREPARED);
+  const toPrepare = [...new Set([...signVideos.map((v) => v.id), ...newest.map((c) => c.recordingId).slice(0, SEED_PREPARED)])];
   for (const id of toPrepare) {
     try {
       await prepareRecording(ctx, id);

@@ -39,7 +39,7 @@ export function analysisWanted(rec: Pick<Recording, 'analysedAt' | 'analysisVers
  */
 export async function ensureRecordingAnalysed(deps: Pick<AppDeps, 'db' | 'jobs'>, recordingId: number): Promise<void> {
   const rec = await repo.findRecording(deps.db, recordingId);
-  if (!rec || !analysisWanted(rec)) return;
+  if (!rec || !analysisWanted(rec) || rec.channels === 0) return; // a silent video has no audio to analyse
   const key = analyseDedupeKey(recordingId);
   const job = await deps.jobs.findByKey(key);
   if (!job) await deps.jobs.enqueue(ANALYSE_JOB, { recordingId }, { dedupeKey: key, maxAttempts: ANALYSE_MAX_ATTEMPTS });
@@ -90,7 +90,7 @@ export async function analyseRecordingJob(
 ): Promise<{ analysed: boolean }> {
   const rec = await repo.findRecording(deps.db, recordingId);
   if (!rec) throw new PermanentJobError(`recording ${recordingId} not found`);
-  if (analysisCurrent(rec)) return { analysed: false };
+  if (analysisCurrent(rec) || rec.channels === 0) return { analysed: false };
   const exists = await fs.stat(resolveStored(deps.config.recordingsDir, rec.storageKey)).then(
     (s) => s.isFile(),
     () => false,

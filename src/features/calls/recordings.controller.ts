@@ -12,7 +12,7 @@ import { viewerOf } from './calls.controller';
 import * as recRepo from './recordings.repository';
 import { resolveStored } from '../media/store';
 import { isRecordingPurged } from '../retention/retention.service';
-import { ensureRecordingPrepared, peaksResponse, playableFile, readPeaks } from './recordings.service';
+import { ensureRecordingPrepared, peaksOverview, peaksResponse, playableFile, readPeaks } from './recordings.service';
 
 export function recordingsController(deps: AppDeps) {
   /**
@@ -63,6 +63,16 @@ export function recordingsController(deps: AppDeps) {
     return { callId: scope.id, recording };
   }
 
+  /**
+   * Not prepared yet (or its peaks file went missing): make sure it is on its way, and say so in JSON
+   * whatever the Accept header, since only scripts ask for peaks.
+   */
+  async function peaksNotReady(req: Request, res: Response, recordingId: number): Promise<void> {
+    await ensureRecordingPrepared(deps, recordingId);
+    const err = new ConflictError('calls.peaks.notReady');
+    res.status(409).set('Cache-Control', 'no-store').json({ error: { status: 409, key: err.key, message: req.t(err.key) } });
+  }
+
   return {
     async audio(req: Request, res: Response) {
       const { callId, recording } = await audibleRecording(req);
@@ -89,12 +99,7 @@ export function recordingsController(deps: AppDeps) {
       const { recording } = await audibleRecording(req);
       const peaks = recording.status === 'ready' ? await readPeaks(deps.config, recording) : null;
       if (!peaks) {
-        // Not prepared yet (or its peaks file went missing): make sure it is on its way, and say so in JSON
-        // whatever the Accept header, since only scripts ask for peaks.
-        await ensureRecordingPrepared(deps, recording.id);
-        const err = new ConflictError('calls.peaks.notReady');
-        res.status(409).set('Cache-Control', 'no-store').json({ error: { status: 409, key: err.key, message: req.t(err.key) } });
-        return;
+        return peaksNotReady(req, res, recording.id);
       }
       res.set('Cache-Control', 'private, max-age=3600').json(peaksResponse(peaks, recording.durationSec));
     },
@@ -106,10 +111,7 @@ export function recordingsController(deps: AppDeps) {
     async peaksDat(req: Request, res: Response) {
       const { recording } = await audibleRecording(req);
       if (recording.status !== 'ready' || !recording.peaksKey) {
-        await ensureRecordingPrepared(deps, recording.id);
-        const err = new ConflictError('calls.peaks.notReady');
-        res.status(409).set('Cache-Control', 'no-store').json({ error: { status: 409, key: err.key, message: req.t(err.key) } });
-        return;
+        return peaksNotReady(req, res, recording.id);
       }
       await new Promise<void>((resolve, reject) => {
         res.sendFile(resolveStored(deps.config.recordingsDir, recording.peaksKey!), { headers: { 'Content-Type': 'application/octet-stream', 'Cache-Control': 'private, max-age=3600' } }, (err) => {
@@ -117,6 +119,26 @@ export function recordingsController(deps: AppDeps) {
           else resolve();
         });
       });
+    },
+
+    /**
+     * GET /calls/:id/peaks-overview.dat — a coarse overview of the stored peaks (a few thousand points
+     * per channel) for drawing the waveform at once; `X-Peaks-Reduced: 0` says it is the whole detail.
+     */
+    async peaksOverview(req: Request, res: Response) {
+      const { recording } = await audibleRecording(req);
+      if (recording.status !== 'ready' || !recording.peaksKey) {
+        return peaksNotReady(req, res, recording.id);
+      }
+      let overview: { bytes: Uint8Array; reduced: boolean };
+      try {
+        overview = await peaksOverview(deps.config, recording.peaksKey);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new AppError(404, 'calls.audio.fileMissing');
+        throw e;
+      }
+      res.set({ 'Content-Type': 'application/octet-stream', 'Cache-Control': 'private, max-age=3600', 'X-Peaks-Reduced': overview.reduced ? '1' : '0' });
+      res.end(Buffer.from(overview.bytes.buffer, overview.bytes.byteOffset, overview.bytes.byteLength));
     },
 
     /** POST /calls/:id/prepare — the Retry button (also queues a call never prepared). */

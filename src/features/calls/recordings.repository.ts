@@ -128,8 +128,9 @@ export interface PreparedRecording {
   mimeType: string;
   hasVideo: boolean;
   renditionKey: string | null;
-  peaksKey: string;
-  facts: AudioFacts;
+  /** Null for a video without sound: no waveform, no audio facts. */
+  peaksKey: string | null;
+  facts: AudioFacts | null;
 }
 
 export async function markReady(db: Knex, id: number, p: PreparedRecording, clock?: () => Date): Promise<void> {
@@ -145,7 +146,7 @@ export async function markReady(db: Knex, id: number, p: PreparedRecording, cloc
     has_video: p.hasVideo,
     rendition_key: p.renditionKey,
     peaks_key: p.peaksKey,
-    facts: JSON.stringify(p.facts),
+    facts: p.facts === null ? null : JSON.stringify(p.facts),
     prepare_error: null,
     prepared_at: now,
     updated_at: now,

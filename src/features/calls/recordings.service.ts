@@ -15,6 +15,7 @@ import { PermanentJobError } from '../../jobs/queue';
 import {
   assertPreparable,
   decodePeaksDat,
+  hasAudioTrack,
   isMediaRejectedError,
   makeRendition,
   needsRendition,
@@ -34,6 +35,7 @@ import {
   type RenditionExt,
 } from '../media';
 import { analyseAndStore, analysisCurrent } from './recordings.analyse';
+import { overviewPeaksDat } from '../media/peaks-overview';
 import * as repo from './recordings.repository';
 import type { PrepareError, Recording } from './recordings.repository';
 
@@ -153,7 +155,8 @@ export async function ensureRecordingPrepared(
 export interface PrepareOutcome {
   durationSec: number;
   renditionKey: string | null;
-  peaksKey: string;
+  /** Null for a video without sound. */
+  peaksKey: string | null;
 }
 
 /**
@@ -182,11 +185,15 @@ export async function prepareRecording(
     // Already accepted when it came in: no size/length limit now (the settings may have changed since).
     const probe = await probeRecording(src, { maxBytes: Number.MAX_SAFE_INTEGER, maxSeconds: Number.MAX_SAFE_INTEGER }, tools);
     await assertPreparable(src, probe);
-    // Every arriving recording is analysed on its own (`media.analyse`): reuse that when current.
-    const analysis = analysisCurrent(rec) && (await storedExists(config.recordingsDir, rec.peaksKey!))
-      ? { durationSec: rec.durationSec ?? probe.durationSec, facts: rec.facts!, peaksKey: rec.peaksKey! }
-      : await analyseAndStore(deps, rec, probe);
-    const pKey = analysis.peaksKey;
+    // A video without sound (sign language) has nothing to analyse: no peaks, no audio facts.
+    // Otherwise every arriving recording is analysed on its own (`media.analyse`): reuse that when current.
+    const analysis = !hasAudioTrack(probe)
+      ? null
+      : analysisCurrent(rec) && (await storedExists(config.recordingsDir, rec.peaksKey!))
+        ? { durationSec: rec.durationSec ?? probe.durationSec, facts: rec.facts!, peaksKey: rec.peaksKey! }
+        : await analyseAndStore(deps, rec, probe);
+    const pKey = analysis?.peaksKey ?? null;
+    const durationSec = analysis?.durationSec ?? probe.durationSec;
     let rKey: string | null = null;
     if (needsRendition(probe)) {
       const { ext } = renditionFormatFor(probe);
@@ -201,16 +208,16 @@ export async function prepareRecording(
         codec: probe.codec,
         sampleRate: probe.sampleRate,
         channels: probe.channels,
-        durationSec: analysis.durationSec,
+        durationSec,
         mimeType: probe.mimeType,
         hasVideo: probe.hasVideo,
         renditionKey: rKey,
         peaksKey: pKey,
-        facts: analysis.facts,
+        facts: analysis?.facts ?? null,
       },
       clock,
     );
-    return { durationSec: analysis.durationSec, renditionKey: rKey, peaksKey: pKey };
+    return { durationSec, renditionKey: rKey, peaksKey: pKey };
   } catch (e) {
     if (e instanceof PermanentJobError) throw e;
     if (isMediaRejectedError(e)) {
@@ -286,6 +293,24 @@ export function peaksResponse(peaks: WaveformPeaks, durationSec: number | null, 
   });
   const duration = durationSec ?? (peaks.length * peaks.samplesPerPixel) / peaks.sampleRate;
   return { duration, channels: peaks.channels, peaksPerSecond: Math.round(((2 * pointsPerSecond) / merge) * 1000) / 1000, peaks: out };
+}
+
+/** Overviews made lately, by peaks key (content-addressed, so an entry never goes stale). ~16 KB each. */
+const OVERVIEW_CACHE_SIZE = 64;
+const overviewCache = new Map<string, { bytes: Uint8Array; reduced: boolean }>();
+
+/**
+ * The coarse overview of a recording's stored peaks (a few thousand points per channel) the player
+ * draws first: served at /calls/:id/peaks-overview.dat and written into the evaluation page itself.
+ * Rejects with ENOENT when the peaks file is missing.
+ */
+export async function peaksOverview(config: Pick<Config, 'recordingsDir'>, peaksKeyOfRecording: string): Promise<{ bytes: Uint8Array; reduced: boolean }> {
+  const hit = overviewCache.get(peaksKeyOfRecording);
+  if (hit) return hit;
+  const made = overviewPeaksDat(new Uint8Array(await fs.readFile(resolveStored(config.recordingsDir, peaksKeyOfRecording))));
+  if (overviewCache.size >= OVERVIEW_CACHE_SIZE) overviewCache.delete(overviewCache.keys().next().value!);
+  overviewCache.set(peaksKeyOfRecording, made);
+  return made;
 }
 
 export async function readPeaks(config: Pick<Config, 'recordingsDir'>, rec: Recording): Promise<WaveformPeaks | null> {

@@ -3,6 +3,7 @@
 import ExcelJS from 'exceljs';
 import { formatters, pickLocalized, translator, type Language, type Translate } from '../../i18n';
 import type { DigestContent, DigestScope } from './digest-content';
+import { PRINT_SETUP } from '../reports/report-writers';
 
 /** "Bobur Aliyev's teams", "Team: 1-smena", "The whole centre". */
 export function scopeLabel(scope: Pick<DigestScope, 'type' | 'name'>, t: Translate): string {
@@ -62,7 +63,7 @@ export async function buildDigestWorkbook(content: DigestContent, lang: Language
   wb.creator = 'Sifat';
   wb.created = new Date(h.generatedAt);
 
-  const summary = wb.addWorksheet(t('digests.xlsx.summarySheet').slice(0, 31));
+  const summary = wb.addWorksheet(t('digests.xlsx.summarySheet').slice(0, 31), { pageSetup: { ...PRINT_SETUP, orientation: 'portrait', printTitlesRow: undefined } });
   summary.columns = [{ width: 34 }, { width: 48 }];
   const title = summary.addRow([t('digests.doc.service')]);
   title.font = { bold: true, size: 13 };
@@ -81,7 +82,7 @@ export async function buildDigestWorkbook(content: DigestContent, lang: Language
   if (!s.byCategory.length) summary.addRow([t('digests.doc.noErrors')]);
   for (const c of s.byCategory) summary.addRow([t(`errors.category.${c.category}`), c.count]);
 
-  const sheet = wb.addWorksheet(t('digests.xlsx.errorsSheet').slice(0, 31), { views: [{ state: 'frozen', ySplit: 1 }] });
+  const sheet = wb.addWorksheet(t('digests.xlsx.errorsSheet').slice(0, 31), { views: [{ state: 'frozen', ySplit: 1 }], pageSetup: PRINT_SETUP });
   sheet.columns = [
     { header: t('digests.xlsx.col.operator'), key: 'operator', width: 26 },
     { header: t('digests.xlsx.col.code'), key: 'code', width: 10 },

@@ -8,6 +8,8 @@ import { flattenCriteria, SEVERITIES } from '../rubrics/rubric.model';
 import { draftSchema, listQuerySchema, LIST_STATUSES, reopenSchema, submitSchema, zodFieldErrors } from './evaluations.schema';
 import * as service from './evaluations.service';
 import { scorableDefinition } from './scoring';
+import { recordingShortfall } from '../calls/calls.model';
+import { peaksOverview } from '../calls/recordings.service';
 
 /** Keys the page's script needs, translated on the server into the user's language. */
 const CLIENT_KEYS = [
@@ -113,7 +115,13 @@ async function renderShow(req: Request, res: Response, deps: Pick<AppDeps, 'conf
   const criteria = flattenCriteria(definition);
   const t = req.t;
   const facts = call.recording?.facts ?? null;
-  const hasAudio = Boolean(call.recording);
+  const rec = call.recording;
+  const hasAudio = Boolean(rec);
+  // A video call without an audio track has no waveform: the timeline runs over a flat line.
+  const hasSound = !rec || rec.status !== 'ready' || rec.hasPeaks || !rec.hasVideo;
+  // The waveform's coarse overview goes into the page itself: the player draws it the moment its
+  // script runs, with no request (the detail follows from /peaks.dat).
+  const overview = rec?.hasPeaks && rec.peaksKey ? await peaksOverview(deps.config, rec.peaksKey).catch(() => null) : null;
   const clientState = {
     evaluationId: evaluation.id,
     revision: evaluation.revision,
@@ -121,7 +129,14 @@ async function renderShow(req: Request, res: Response, deps: Pick<AppDeps, 'conf
     editable: data.editable,
     callId: call.id,
     audioUrl: hasAudio ? `/calls/${call.id}/audio` : null,
-    peaksUrl: hasAudio ? `/calls/${call.id}/peaks.dat` : null,
+    overviewUrl: rec?.hasPeaks && !overview ? `/calls/${call.id}/peaks-overview.dat` : null,
+    overviewData: overview ? Buffer.from(overview.bytes.buffer, overview.bytes.byteOffset, overview.bytes.byteLength).toString('base64') : null,
+    overviewReduced: overview?.reduced ?? false,
+    peaksUrl: hasAudio && hasSound ? `/calls/${call.id}/peaks.dat` : null,
+    hasSound,
+    isVideo: Boolean(rec?.hasVideo),
+    /** The page's media element gets its source in the HTML when the recording is prepared. */
+    streamNow: rec?.status === 'ready',
     durationSec: data.durationSec,
     silences: facts?.silences ?? [],
     startAt: numberQuery(req.query.t),
@@ -144,5 +159,6 @@ async function renderShow(req: Request, res: Response, deps: Pick<AppDeps, 'conf
     clientState,
     reopenErrors: extra.reopenErrors,
     reopenReason: extra.reopenReason,
+    shortfall: recordingShortfall(call.durationSec, rec?.durationSec),
   });
 }

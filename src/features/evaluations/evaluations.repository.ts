@@ -387,6 +387,11 @@ export interface CallForEvaluation {
     channels: number | null;
     facts: RecordingFacts | null;
     prepareError: string | null;
+    /** A video call (sign language): played in a <video> element. */
+    hasVideo: boolean;
+    /** Ready with waveform peaks (a video without sound has none). */
+    hasPeaks: boolean;
+    peaksKey: string | null;
   };
   card: null | { completeness: number | null; missingFields: string[]; fields: Record<string, unknown> };
 }
@@ -416,6 +421,7 @@ export async function findCall(db: Conn, callId: number): Promise<CallForEvaluat
       'o.full_name as operator_name', 'o.employee_code as operator_code', 'o.team_id as operator_team_id', 'tm.name as team_name',
       'rg.name_uz', 'rg.name_ru', 'rg.name_en',
       'rec.status as rec_status', 'rec.duration_sec as rec_duration', 'rec.channels as rec_channels', 'rec.facts as rec_facts', 'rec.prepare_error as rec_error',
+      'rec.has_video as rec_has_video', 'rec.peaks_key as rec_peaks_key',
       'cc.id as card_id', 'cc.completeness as card_completeness', 'cc.missing_fields as card_missing', 'cc.fields as card_fields',
     );
   if (!r) return null;
@@ -451,6 +457,9 @@ export async function findCall(db: Conn, callId: number): Promise<CallForEvaluat
       channels: nullableNumber(r.rec_channels),
       facts: parseJson<RecordingFacts | null>(r.rec_facts, null),
       prepareError: r.rec_error ?? null,
+      hasVideo: toBool(r.rec_has_video),
+      hasPeaks: r.rec_status === 'ready' && r.rec_peaks_key != null,
+      peaksKey: r.rec_peaks_key ?? null,
     },
     card: r.card_id == null ? null : {
       completeness: nullableNumber(r.card_completeness),

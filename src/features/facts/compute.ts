@@ -38,6 +38,8 @@ export interface FactsCallback {
 }
 
 export interface FactsRecording {
+  /** A video without a sound track (sign language): there is no audio to measure. */
+  silent?: boolean;
   facts: AudioFacts | null;
   /** The stored analysis was made by the current detector (else the audio facts wait for a new one). */
   current: boolean;
@@ -200,6 +202,10 @@ const NO_AUDIO: Omit<AudioRow, 'audioState'> = {
 function audioFacts(input: FactsInput, flags: Set<FactFlag>): { row: AudioRow; evidence: FactsEvidence['audio'] } {
   const rec = input.recording;
   if (input.call.recordingId === null || !rec) return { row: { audioState: 'none', ...NO_AUDIO }, evidence: null };
+  if (rec.silent) {
+    flags.add('noSoundTrack');
+    return { row: { audioState: 'none', ...NO_AUDIO }, evidence: null };
+  }
   if (rec.failed) {
     flags.add('recordingUnreadable');
     return { row: { audioState: 'failed', ...NO_AUDIO }, evidence: null };

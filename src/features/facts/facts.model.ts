@@ -32,6 +32,7 @@ export const FACT_FLAGS = [
   'oneSideSilent',
   'channelsMaybeSwapped',
   'monoRecording',
+  'noSoundTrack',
 ] as const;
 export type FactFlag = (typeof FACT_FLAGS)[number];
 

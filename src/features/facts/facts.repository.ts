@@ -90,6 +90,8 @@ export interface CallRow extends FactsCall {
 
 export interface RecordingRow {
   id: number;
+  /** A video without a sound track (sign language): nothing to analyse. */
+  silent: boolean;
   facts: AudioFacts | null;
   analysedAt: string | null;
   analysisVersion: number | null;
@@ -141,7 +143,7 @@ export async function loadBatchInputs(db: Db, callIds: number[]): Promise<BatchI
     db('calls').whereIn('callback_of_call_id', live).whereNull('deleted_at').select('id', 'callback_of_call_id', 'started_at', 'answered_at', 'recording_id'),
     db('evaluations').whereIn('call_id', live).where('kind', 'regular').whereNotNull('submitted_at').groupBy('call_id').select('call_id').min({ first: 'submitted_at' }),
     recordingIds.length
-      ? db('recordings').whereIn('id', recordingIds).select('id', 'facts', 'analysed_at', 'analysis_version', 'analysis_error', 'peaks_key')
+      ? db('recordings').whereIn('id', recordingIds).select('id', 'facts', 'analysed_at', 'analysis_version', 'analysis_error', 'peaks_key', 'channels')
       : Promise.resolve([]),
   ]);
   for (const r of cardRows) cards.set(Number(r.call_id), { completeness: r.completeness == null ? null : Number(r.completeness), missingFields: parseJson<string[]>(r.missing_fields, []) });
@@ -154,6 +156,7 @@ export async function loadBatchInputs(db: Db, callIds: number[]): Promise<BatchI
   for (const r of recordingRows as Record<string, unknown>[]) {
     recordings.set(Number(r.id), {
       id: Number(r.id),
+      silent: r.channels != null && Number(r.channels) === 0,
       facts: parseJson<AudioFacts | null>(r.facts, null),
       analysedAt: (r.analysed_at as string | null) ?? null,
       analysisVersion: r.analysis_version == null ? null : Number(r.analysis_version),

@@ -29,7 +29,7 @@ export interface DrainResult {
 /** The recording as the facts see it. Pure. */
 export function recordingState(rec: repo.RecordingRow | undefined): FactsRecording | null {
   if (!rec) return null;
-  return { facts: rec.facts, current: rec.analysedAt !== null && rec.analysisVersion === VAD_VERSION, failed: rec.analysisError !== null };
+  return { silent: rec.silent, facts: rec.facts, current: rec.analysedAt !== null && rec.analysisVersion === VAD_VERSION, failed: rec.analysisError !== null };
 }
 
 /** Which channel is the operator for a source: its own row, else the '*' default, else left. Pure. */

@@ -37,3 +37,12 @@ export async function adminSummary(db: Knex) {
   ]);
   return { users: num(users?.n), operators: num(operators?.n), calls: num(calls?.n), failedJobs: num(failedJobs?.n), queuedJobs: num(queuedJobs?.n) };
 }
+
+/** An operator's own handed-in evaluations: how many, how many wait for their acknowledgement, the average. */
+export async function operatorSummary(db: Knex, operatorId: number) {
+  const r = await db('evaluations').where({ operator_id: operatorId, status: 'submitted', kind: 'regular' })
+    .count({ n: '*' }).avg({ avg: 'score' })
+    .select(db.raw('sum(case when acknowledged_at is null then 1 else 0 end) as unacknowledged'))
+    .first();
+  return { evaluations: num(r?.n), unacknowledged: num((r as { unacknowledged?: unknown } | undefined)?.unacknowledged), averageScore: r?.avg == null ? null : Number(r.avg) };
+}

@@ -26,6 +26,7 @@ export function homeRoutes(deps: AppDeps): Router {
       data.summary = { evaluations: d.summary.evaluations, averageScore: d.summary.mean, criticalFailures: d.summary.criticalFailures, period };
     }
     if (user.role === 'admin') data.admin = await repo.adminSummary(deps.db);
+    if (user.role === 'operator' && user.operatorId) data.operator = await repo.operatorSummary(deps.db, user.operatorId);
     res.renderPage('home/index', data);
   });
   return r;

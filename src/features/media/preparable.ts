@@ -23,6 +23,8 @@ export function isWavCodec(codec: string): boolean {
 
 /** Why a probed recording can never be prepared, or null when it can. Pure. */
 export function unpreparableReason(p: Pick<ProbeResult, 'container' | 'codec' | 'sampleRate' | 'channels'>): MediaRejectedError | null {
+  // A video without a sound track (sign language) has no audio to judge; the probe checked the picture.
+  if (p.channels === 0) return null;
   if (p.sampleRate < MIN_PREPARABLE_SAMPLE_RATE || p.sampleRate > MAX_PREPARABLE_SAMPLE_RATE) {
     return new MediaRejectedError('media.rejected.sampleRate', { sampleRate: p.sampleRate, minRate: MIN_PREPARABLE_SAMPLE_RATE });
   }

@@ -1,10 +1,11 @@
-// Probing a recording before anything else happens to it: is it audio (or a video with sound),
-// can it be read, and does it fit the size and length limits? Judged by content only — the file
+// Probing a recording before anything else happens to it: is it audio, or a video (sign-language
+// calls arrive as video, with or without a sound track), can it be read, and does it fit the size
+// and length limits? Judged by content only — the file
 // name and the client's MIME type are never trusted. Lengths are measured, not taken from the
 // header: a WAV header can claim hours while the file holds one second.
 import fs from 'node:fs/promises';
 import { MediaRejectedError } from './errors';
-import { ffprobeJson, mediaPath, MediaToolError, resolveMediaTools, spawnFfmpeg, type FfprobeData, type MediaTools } from './ffmpeg';
+import { ffprobeJson, mediaPath, MediaToolError, resolveMediaTools, spawnFfmpeg, type FfprobeData, type FfprobeStream, type MediaTools } from './ffmpeg';
 
 export interface ProbeLimits {
   maxBytes: number;
@@ -17,8 +18,9 @@ export interface ProbeResult {
   container: ContainerFamily;
   /** ffprobe's format name, e.g. 'wav', 'mp3', 'ogg', 'matroska,webm', 'mov,mp4,m4a,3gp,3g2,mj2'. */
   formatName: string;
-  /** Codec of the first audio stream, ffmpeg's name: 'pcm_s16le', 'pcm_mulaw', 'pcm_alaw', 'gsm_ms', 'mp3', 'opus', … */
+  /** Codec of the first audio stream, ffmpeg's name: 'pcm_s16le', 'pcm_mulaw', 'pcm_alaw', 'gsm_ms', 'mp3', 'opus', …; 'none' for a video without sound. */
   codec: string;
+  /** 0 for a video without sound (see hasAudioTrack). */
   sampleRate: number;
   channels: number;
   /** Measured length in seconds (for WAV from the bytes actually present; never the header's word alone). */
@@ -99,7 +101,8 @@ export async function probeRecording(path: string, limits: ProbeLimits, tools: M
   // Cover art in an MP3 or M4A is a "video" stream with the attached_pic disposition: not video.
   const video = streams.find((s) => s.codec_type === 'video' && !s.disposition?.attached_pic);
   const audio = streams.find((s) => s.codec_type === 'audio');
-  if (!audio) throw new MediaRejectedError('media.rejected.notAudio', { hasVideo: Boolean(video) });
+  if (!audio && video) return probeSilentVideo(path, sizeBytes, container, data, video, limits, tools);
+  if (!audio) throw new MediaRejectedError('media.rejected.notAudio', { hasVideo: false });
   if (!audio.codec_name || audio.codec_name === 'none' || audio.codec_name === 'unknown') throw new MediaRejectedError('media.rejected.unsupported', { codec: audio.codec_name ?? 'unknown' });
   const sampleRate = Number(audio.sample_rate) || 0;
   const channels = audio.channels ?? 0;
@@ -142,6 +145,63 @@ export async function probeRecording(path: string, limits: ProbeLimits, tools: M
     videoCodec: video?.codec_name ?? null,
     mimeType: mimeTypeFor(container, Boolean(video)),
   };
+}
+
+/** Whether the probed recording carries sound (a sign-language video may have none). */
+export function hasAudioTrack(p: Pick<ProbeResult, 'channels'>): boolean {
+  return p.channels > 0;
+}
+
+/**
+ * A video without a sound track (sign language): its length from the header when plausible, else
+ * measured by reading the video stream to its end (no decoding).
+ */
+async function probeSilentVideo(
+  path: string,
+  sizeBytes: number,
+  container: ContainerFamily,
+  data: FfprobeData,
+  video: FfprobeStream,
+  limits: ProbeLimits,
+  tools: MediaTools,
+): Promise<ProbeResult> {
+  const headerDurationSec = positiveOrNull(data.format?.duration) ?? positiveOrNull(video.duration);
+  const durationSec = headerDurationSec !== null && headerDurationSec <= limits.maxSeconds ? headerDurationSec : await measureVideoSeconds(tools, path, limits.maxSeconds + 1);
+  checkDuration(durationSec, sizeBytes, limits);
+  return {
+    sizeBytes,
+    container,
+    formatName: data.format?.format_name ?? container,
+    codec: 'none',
+    sampleRate: 0,
+    channels: 0,
+    durationSec: round3(durationSec),
+    headerDurationSec: headerDurationSec === null ? null : round3(headerDurationSec),
+    bitRate: positiveOrNull(data.format?.bit_rate),
+    hasVideo: true,
+    videoCodec: video.codec_name ?? null,
+    mimeType: mimeTypeFor(container, true),
+  };
+}
+
+/**
+ * Reads the first video stream (at most capSeconds) without decoding and returns the time it
+ * reached: the length of a video whose header does not say (WebM from a browser recorder).
+ */
+export function measureVideoSeconds(tools: MediaTools, path: string, capSeconds: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawnFfmpeg(tools, ['-v', 'error', '-stats', '-i', mediaPath(path), '-map', '0:v:0', '-t', String(capSeconds), '-c', 'copy', '-f', 'null', '-']);
+    let stderr = '';
+    child.stdout.resume();
+    child.stderr.on('data', (b: Buffer) => (stderr = (stderr + b.toString('latin1')).slice(-4096)));
+    child.on('error', reject);
+    child.on('close', () => {
+      const times = [...stderr.matchAll(/time=(\d+):(\d+):(\d+(?:\.\d+)?)/g)];
+      const last = times[times.length - 1];
+      if (!last) return reject(new MediaRejectedError('media.rejected.corrupt', { detail: 'undecodable' }));
+      resolve(Number(last[1]) * 3600 + Number(last[2]) * 60 + Number(last[3]));
+    });
+  });
 }
 
 function checkDuration(durationSec: number, sizeBytes: number, limits: ProbeLimits): void {

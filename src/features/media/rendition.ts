@@ -24,6 +24,8 @@ export function browserPlayback(p: Pick<ProbeResult, 'container' | 'codec' | 'ch
   // More than two channels: browsers downmix unpredictably; the rendition keeps the first two apart.
   if (p.channels > 2) return { playsAsIs: false, why: 'channels' };
   if (p.hasVideo && !CHROME_VIDEO_CODECS.has(p.videoCodec ?? '')) return { playsAsIs: false, why: 'video' };
+  // A video without sound (sign language) is judged by its picture and container alone.
+  const silent = p.hasVideo && p.channels === 0;
   switch (p.container) {
     case 'wav':
       return CHROME_WAV_CODECS.has(p.codec) ? { playsAsIs: true } : { playsAsIs: false, why: 'codec' };
@@ -34,11 +36,11 @@ export function browserPlayback(p: Pick<ProbeResult, 'container' | 'codec' | 'ch
     case 'flac':
       return p.codec === 'flac' ? { playsAsIs: true } : { playsAsIs: false, why: 'codec' };
     case 'matroska':
-      return ['opus', 'vorbis'].includes(p.codec) && (!p.hasVideo || ['vp8', 'vp9', 'av1'].includes(p.videoCodec ?? ''))
+      return (silent || ['opus', 'vorbis'].includes(p.codec)) && (!p.hasVideo || ['vp8', 'vp9', 'av1'].includes(p.videoCodec ?? ''))
         ? { playsAsIs: true }
         : { playsAsIs: false, why: 'codec' };
     case 'mp4':
-      return ['aac', 'mp3', 'opus', 'flac'].includes(p.codec) ? { playsAsIs: true } : { playsAsIs: false, why: 'codec' };
+      return silent || ['aac', 'mp3', 'opus', 'flac'].includes(p.codec) ? { playsAsIs: true } : { playsAsIs: false, why: 'codec' };
     default:
       return { playsAsIs: false, why: 'container' };
   }
@@ -80,12 +82,15 @@ export function renditionArgs(ext: RenditionExt, source: Pick<ProbeResult, 'samp
     case 'webm':
     case 'ogg':
       return ['-vn', ...ch, '-c:a', 'libopus', '-b:a', `${12 * channels}k`, '-application', 'voip', '-compression_level', '0', '-f', ext];
-    case 'mp4':
+    case 'mp4': {
+      // H.264 + AAC; a video without sound stays without (sign-language calls may have none).
+      const sound = source.channels > 0 ? ['-map', '0:a:0', ...ch, '-c:a', 'aac', '-b:a', `${32 * channels}k`] : ['-an'];
       return [
-        '-map', '0:v:0', '-map', '0:a:0', ...ch,
+        '-map', '0:v:0', ...sound,
         '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '28', '-pix_fmt', 'yuv420p',
-        '-c:a', 'aac', '-b:a', `${32 * channels}k`, '-movflags', '+faststart', '-f', 'mp4',
+        '-movflags', '+faststart', '-f', 'mp4',
       ];
+    }
   }
 }
 

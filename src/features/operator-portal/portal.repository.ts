@@ -66,7 +66,7 @@ export interface EvaluationDetail {
   evaluationDate: string | null;
   acknowledgedAt: string | null;
   specialistName: string;
-  call: { id: number; externalId: string; startedAt: string; durationSec: number | null; category: string | null; language: string | null; hasRecording: boolean };
+  call: { id: number; externalId: string; startedAt: string; durationSec: number | null; category: string | null; language: string | null; hasRecording: boolean; hasVideo: boolean };
   teamSupervisorId: number | null;
   operatorName: string | null;
 }
@@ -74,10 +74,11 @@ export interface EvaluationDetail {
 export async function findEvaluation(db: Conn, id: number): Promise<EvaluationDetail | null> {
   const r = await db('evaluations as v').join('calls as c', 'c.id', 'v.call_id').join('users as su', 'su.id', 'v.specialist_user_id')
     .leftJoin('operators as o', 'o.id', 'v.operator_id').leftJoin('teams as tm', 'tm.id', 'o.team_id')
+    .leftJoin('recordings as rec', 'rec.id', 'c.recording_id')
     .where('v.id', id)
     .first('v.id', 'v.operator_id', 'v.kind', 'v.status', 'v.rubric_version_id', 'v.score', 'v.points_earned', 'v.points_possible', 'v.result', 'v.critical_failure',
       'v.summary_comment', 'v.submitted_at', 'v.evaluation_date', 'v.acknowledged_at', 'su.display_name as specialist_name',
-      'c.id as call_id', 'c.external_id', 'c.started_at', 'c.duration_sec', 'c.category', 'c.language', 'c.recording_id', 'tm.supervisor_user_id', 'o.full_name');
+      'c.id as call_id', 'c.external_id', 'c.started_at', 'c.duration_sec', 'c.category', 'c.language', 'c.recording_id', 'tm.supervisor_user_id', 'o.full_name', 'rec.has_video');
   if (!r) return null;
   const n = (v: unknown) => (v == null ? null : Number(v));
   return {
@@ -96,7 +97,7 @@ export async function findEvaluation(db: Conn, id: number): Promise<EvaluationDe
     evaluationDate: r.evaluation_date ?? null,
     acknowledgedAt: r.acknowledged_at ?? null,
     specialistName: String(r.specialist_name),
-    call: { id: Number(r.call_id), externalId: String(r.external_id), startedAt: String(r.started_at), durationSec: n(r.duration_sec), category: r.category ?? null, language: r.language ?? null, hasRecording: r.recording_id != null },
+    call: { id: Number(r.call_id), externalId: String(r.external_id), startedAt: String(r.started_at), durationSec: n(r.duration_sec), category: r.category ?? null, language: r.language ?? null, hasRecording: r.recording_id != null, hasVideo: toBool(r.has_video) },
     teamSupervisorId: n(r.supervisor_user_id),
     operatorName: r.full_name ?? null,
   };

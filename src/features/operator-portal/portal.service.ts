@@ -124,7 +124,7 @@ export async function raiseDispute(deps: Pick<AppDeps, 'db' | 'clock'>, user: Po
   const code = typeof input.criterionCode === 'string' ? input.criterionCode : '';
   const comment = typeof input.comment === 'string' ? input.comment.trim() : '';
   if (!isDisputeWindowOpen(e.submittedAt, deps.clock(), windowDays)) {
-    throw new ConflictError(PORTAL_ERROR_KEYS.windowClosed, { days: windowDays, until: e.submittedAt ? disputeDeadline(e.submittedAt, windowDays).toISOString() : '' });
+    throw new ConflictError(PORTAL_ERROR_KEYS.windowClosed, { count: windowDays, until: e.submittedAt ? disputeDeadline(e.submittedAt, windowDays).toISOString() : '' });
   }
   const answer = (await repo.listAnswers(deps.db, id)).find((a) => a.criterionCode === code);
   if (!answer || !answer.failed) throw new ValidationError([{ field: 'criterionCode', key: PORTAL_ERROR_KEYS.notFailed, params: { code } }]);

@@ -1,8 +1,9 @@
 // The dashboard's charts as plain JSON (labels already translated, colours chosen), handed to
 // src/client/dashboard.ts in a <script type="application/json"> block: no inline script, and the
 // browser code stays a generic Chart.js renderer.
-import { errorCategoryLabel, regionName, type TableContext } from './report-tables';
+import { errorCategoryLabel, type TableContext } from './report-tables';
 import type { Dashboard } from './reports.service';
+import { LOCALE_TAGS, pickLocalized, type Language } from '../../i18n';
 
 /** The same colours as the bands in app.css. */
 export const BAND_COLOURS = { high: '#1a7f4b', compliant: '#4a9a2f', partial: '#c98a00', low: '#c2410c', critical_fail: '#b42318' } as const;
@@ -28,7 +29,7 @@ export interface DashboardChartData {
 const round1 = (v: number | null | undefined) => (v == null ? null : Math.round(v * 10) / 10);
 
 function shortDate(date: string, lang: string): string {
-  const tag = lang === 'uz' ? 'uz-Latn-UZ' : lang === 'ru' ? 'ru-RU' : 'en-GB';
+  const tag = LOCALE_TAGS[lang as Language] ?? LOCALE_TAGS.uz;
   return new Intl.DateTimeFormat(tag, { day: 'numeric', month: 'short', timeZone: 'UTC' }).format(new Date(`${date}T00:00:00Z`));
 }
 
@@ -76,7 +77,7 @@ export function dashboardChartData(d: Dashboard, ctx: TableContext): DashboardCh
     },
     options: { indexAxis: 'y', plugins: { legend: { display: false } }, scales: { x: { beginAtZero: true, suggestedMax: 20, title: { display: true, text: t('reports.axis.failShare') } } } },
     format: { x: 'percent' },
-    titles: topCriteria.map((c) => `${c.code} · ${c.text ? c.text[lang] || c.text.uz : ''}`),
+    titles: topCriteria.map((c) => `${c.code} · ${pickLocalized(c.text, lang)}`),
   };
 
   const errors: ChartSpec = {
@@ -115,28 +116,8 @@ export function dashboardChartData(d: Dashboard, ctx: TableContext): DashboardCh
     options: { scales: { y: countAxis(t('reports.axis.evaluations')), y1: { beginAtZero: true, position: 'right', grid: { drawOnChartArea: false }, title: { display: true, text: t('reports.axis.minutes') } } } },
   };
 
-  const regionRows = d.regions.filter((r) => r.calls > 0 || r.evaluations > 0 || r.id !== null);
-  // Horizontal, so the fourteen region names read on the axis instead of slanting under bars.
-  const regions: ChartSpec = {
-    type: 'bar',
-    data: {
-      labels: regionRows.map((r) => regionName(r, lang, t)),
-      datasets: [
-        { type: 'line', indexAxis: 'y', label: t('reports.chart.meanScore'), data: regionRows.map((r) => round1(r.mean)), borderColor: '#ffffff', borderWidth: 1.5, backgroundColor: regionRows.map((r) => (r.band ? BAND_COLOURS[r.band] : MUTED)), pointRadius: 7, pointHoverRadius: 9, showLine: false, xAxisID: 'x1', order: 1 },
-        { type: 'bar', label: t('reports.chart.calls'), data: regionRows.map((r) => r.calls), backgroundColor: PRIMARY_SOFT, borderColor: 'rgba(15, 92, 140, 0.45)', borderWidth: 1, xAxisID: 'x', order: 2, barPercentage: 0.8 },
-      ],
-    },
-    options: {
-      indexAxis: 'y',
-      scales: {
-        y: { ticks: { autoSkip: false } },
-        x: { beginAtZero: true, position: 'bottom', ticks: { precision: 0 }, title: { display: true, text: t('reports.axis.calls') } },
-        x1: { min: scoreAxisMin(regionRows.map((r) => r.mean)), max: 100, position: 'top', grid: { drawOnChartArea: false }, title: { display: true, text: t('reports.axis.score') } },
-      },
-    },
-  };
-
-  return { charts: { weekly, distribution, criteria, errors, plan, workload, regions } };
+  // The regions are a tile-grid map drawn on the server (region-map.ts), not a chart.
+  return { charts: { weekly, distribution, criteria, errors, plan, workload } };
 }
 
 /** JSON that is safe inside <script type="application/json">: no "</script>", no line separators. */

@@ -1,7 +1,7 @@
 // The report's tables, defined once: the Excel sheets, the CSV downloads and the tables under the
 // dashboard's charts all come from these definitions, so a figure reads the same everywhere.
 // Headers and labels are translated here (the caller passes t and the language).
-import type { Language, Translate } from '../../i18n';
+import { pickLocalized, type Language, type Translate } from '../../i18n';
 import { maskAlways } from '../../auth/roles';
 import { bandOfMean, excelDay, excelTashkentDate, type ScoreBands } from './aggregate';
 import type { Dashboard } from './reports.service';
@@ -73,7 +73,7 @@ function trendLabel(t: Translate, direction: string): string {
 }
 
 export function regionName(r: { names: { uz: string; ru: string; en: string } | null } | undefined, lang: Language, t: Translate): string {
-  return r?.names ? r.names[lang] || r.names.uz : t('reports.noRegion');
+  return r?.names ? pickLocalized(r.names, lang) : t('reports.noRegion');
 }
 
 export function errorCategoryLabel(t: Translate, category: string | null): string {
@@ -88,7 +88,7 @@ export function dashboardTables(d: Dashboard, ctx: TableContext): ReportTable[] 
   const yesNo = (b: boolean) => (b ? t('common.yes') : t('common.no'));
 
   const summaryRows: CellValue[][] = [
-    [t('reports.summary.period'), t('reports.summary.periodValue', { from: d.period.from, to: d.period.to, days: d.period.days })],
+    [t('reports.summary.period'), t('reports.summary.periodValue', { from: d.period.from, to: d.period.to, count: d.period.days })],
     [t('reports.filters.team'), ctx.filterLabels.team ?? t('common.all')],
     [t('reports.filters.region'), ctx.filterLabels.region ?? t('common.all')],
     [t('reports.filters.category'), ctx.filterLabels.category ?? t('common.all')],
@@ -175,7 +175,7 @@ export function dashboardTables(d: Dashboard, ctx: TableContext): ReportTable[] 
         col(t, 'criterionCode', 'text', 11), col(t, 'criterion', 'text', 60), col(t, 'criticalCriterion', 'text', 11), col(t, 'errorCategory', 'text', 18),
         col(t, 'evaluated', 'int', 12), col(t, 'na', 'int', 8), col(t, 'applicable', 'int', 12), col(t, 'failed', 'int', 11), col(t, 'failShare', 'percent', 12),
       ],
-      rows: d.criteria.map((c) => [c.code, c.text ? c.text[lang] || c.text.uz : null, yesNo(c.critical), c.errorCategory ? errorCategoryLabel(t, c.errorCategory) : null, c.evaluated, c.na, c.applicable, c.failed, c.failShare]),
+      rows: d.criteria.map((c) => [c.code, c.text ? pickLocalized(c.text, lang) : null, yesNo(c.critical), c.errorCategory ? errorCategoryLabel(t, c.errorCategory) : null, c.evaluated, c.na, c.applicable, c.failed, c.failShare]),
       emptyText: empty,
     },
     {

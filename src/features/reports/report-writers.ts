@@ -14,8 +14,8 @@ const NUM_FMT: Record<ColumnType, string | undefined> = {
   decimal: '0.0',
   percent: '0.0%',
   // Dates are written as Excel dates holding Tashkent wall-clock time (see excelTashkentDate).
-  date: 'yyyy-mm-dd',
-  datetime: 'yyyy-mm-dd hh:mm',
+  date: 'dd.mm.yyyy',
+  datetime: 'dd.mm.yyyy hh:mm',
 };
 
 const HEADER_FILL: ExcelJS.Fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFE6F0F7' } };
@@ -63,9 +63,24 @@ export function bandRules(topLeft: string, bands: ScoreBands): ExcelJS.Condition
 
 type SheetWriter = ExcelJS.Worksheet & { commit(): void };
 
+/**
+ * How every table prints: landscape A4, all columns on one page width (as many pages down as it
+ * takes), the header row repeated on each page. Without it a wide table printed on 92 pages.
+ */
+export const PRINT_SETUP: Partial<ExcelJS.PageSetup> = {
+  paperSize: 9,
+  orientation: 'landscape',
+  fitToPage: true,
+  fitToWidth: 1,
+  fitToHeight: 0,
+  printTitlesRow: '1:1',
+  margins: { left: 0.4, right: 0.4, top: 0.5, bottom: 0.5, header: 0.3, footer: 0.3 },
+};
+
 function startSheet(wb: ExcelJS.stream.xlsx.WorkbookWriter, name: string, columns: TableColumn[], withFilter: boolean): SheetWriter {
   const ws = wb.addWorksheet(name, {
     views: [{ state: 'frozen', ySplit: 1, xSplit: 0, topLeftCell: 'A2', activeCell: 'A2' }],
+    pageSetup: PRINT_SETUP,
     ...(withFilter && columns.length ? { autoFilter: { from: { row: 1, column: 1 }, to: { row: 1, column: columns.length } } } : {}),
   }) as SheetWriter;
   // Widths only: number formats are set per cell from shared style objects (see addRow).

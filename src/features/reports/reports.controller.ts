@@ -1,5 +1,6 @@
 // Parses the report requests, asks the service, renders the dashboard or streams a download.
 import type { Request, Response } from 'express';
+import { LOCALE_TAGS, type Language } from '../../i18n';
 import type { AppDeps } from '../../app-context';
 import { audit } from '../../audit/audit';
 import { ValidationError, NotFoundError, type FieldError } from '../../http/errors';
@@ -13,6 +14,7 @@ import { writeCsv } from './report-writers';
 import { aggregatesOnly, evaluationsExport, reportTables, writeReportWorkbook } from './reports.export';
 import { CALL_LANGUAGES, filtersQuery, parseReportFilters, type ReportFilters } from './reports.schema';
 import { SAMPLES } from '../evaluations/purpose';
+import { MAP_MEASURES, regionTiles, type MapMeasure } from './region-map';
 import { buildDashboard, filterOptions, resolveScope, type ResolvedScope } from './reports.service';
 
 export function reportsController(deps: AppDeps) {
@@ -60,7 +62,9 @@ export function reportsController(deps: AppDeps) {
   return {
     async dashboard(req: Request, res: Response) {
       const today = tashkentToday(deps.clock);
-      const parsed = parseReportFilters(req.query as Record<string, unknown>, { today, maxDays: config.maxReportDays });
+      // ?map=calls colours the regions' tile map by call volume instead of score.
+      const parsed = parseReportFilters(req.query as Record<string, unknown>, { today, maxDays: config.maxReportDays, extraNames: ['map'] });
+      const mapMeasure: MapMeasure = req.query.map === 'calls' ? 'calls' : 'score';
       let errors: FieldError[] = parsed.ok ? [] : parsed.errors;
       let resolved: ResolvedScope | null = null;
       if (parsed.ok) {
@@ -100,6 +104,7 @@ export function reportsController(deps: AppDeps) {
         dashboard,
         tables: Object.fromEntries(tables.map((tb) => [tb.slug, tb])),
         chartData: dashboardChartData(dashboard, ctx),
+        regionMap: { measure: mapMeasure, measures: MAP_MEASURES, tiles: regionTiles(dashboard.regions, mapMeasure, req.lang, req.t, req.fmt) },
         jsonForScript,
         weekly: WEEKLY_ROLES.includes(req.user!.role)
           ? { subscribed: await isSubscribed(db, req.user!.id), mailConfigured: isMailConfigured(config), hasEmail: !!req.user!.email, back: req.originalUrl }
@@ -157,7 +162,7 @@ const fixedFormats = new Map<string, { num0: (v: number | null | undefined) => s
 function fixedNumbers(lang: string) {
   let f = fixedFormats.get(lang);
   if (!f) {
-    const tag = lang === 'uz' ? 'uz-Latn-UZ' : lang === 'ru' ? 'ru-RU' : 'en-GB';
+    const tag = LOCALE_TAGS[lang as Language] ?? LOCALE_TAGS.uz;
     const nf0 = new Intl.NumberFormat(tag, { maximumFractionDigits: 0 });
     const nf1 = new Intl.NumberFormat(tag, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
     const safe = (nf: Intl.NumberFormat) => (v: number | null | undefined) => (v == null || Number.isNaN(v) ? '—' : nf.format(v));

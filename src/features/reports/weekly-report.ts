@@ -7,7 +7,7 @@ import type { Knex } from 'knex';
 import type { AppDeps } from '../../app-context';
 import type { Role } from '../../auth/roles';
 import { nowIso, num, toBool } from '../../db';
-import { isLanguage, translator, type Language, type Translate } from '../../i18n';
+import { isLanguage, translator, type Language, type Translate, pickLocalized } from '../../i18n';
 import { createMailer, isMailConfigured, sendOnce } from '../../mail';
 import type { JobContext } from '../../jobs/queue';
 import { addDays, tashkentClock, tashkentDate } from '../../time';
@@ -46,7 +46,7 @@ export function weeklyReportMessage(d: Dashboard, t: Translate, lang: Language, 
     [t('reports.summary.errors'), String(s.errors)],
     [t('reports.summary.planShare'), s.planShare === null ? '—' : `${fmt1(s.planShare * 100, lang)}% (${s.plannedDone} / ${s.planned})`],
   ];
-  const worst = d.criteria.filter((c) => c.failed > 0).slice(0, 3).map((c) => `${c.code} — ${c.text ? c.text[lang] || c.text.uz : ''} (${c.failed})`);
+  const worst = d.criteria.filter((c) => c.failed > 0).slice(0, 3).map((c) => `${c.code} — ${pickLocalized(c.text, lang)} (${c.failed})`);
   const subject = t('reports.weekly.subject', { from: d.period.from, to: d.period.to });
   const intro = s.evaluations ? t('reports.weekly.intro', { from: d.period.from, to: d.period.to }) : t('reports.weekly.noData', { from: d.period.from, to: d.period.to });
   const text = [

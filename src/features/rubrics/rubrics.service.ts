@@ -4,7 +4,7 @@
 import type { Knex } from 'knex';
 import type { AppDeps } from '../../app-context';
 import type { Role } from '../../auth/roles';
-import type { Language } from '../../i18n';
+import { pickLocalized, type Language } from '../../i18n';
 import { audit } from '../../audit/audit';
 import { AppError, ConflictError, NotFoundError, ValidationError, fieldErrorsFromZod, type FieldError } from '../../http/errors';
 import {
@@ -49,11 +49,11 @@ export class VersionFrozenError extends ConflictError {
 
 /** The seeded default rubric is stored under its Uzbek name; show it in the viewer's language. */
 export function rubricDisplayName(rubric: Pick<repo.Rubric, 'name'>, lang: Language): string {
-  return rubric.name === DEFAULT_RUBRIC_NAME.uz ? DEFAULT_RUBRIC_NAME[lang] : rubric.name;
+  return rubric.name === DEFAULT_RUBRIC_NAME.uz ? pickLocalized(DEFAULT_RUBRIC_NAME, lang) : rubric.name;
 }
 
 export function rubricDisplayDescription(rubric: Pick<repo.Rubric, 'name' | 'description'>, lang: Language): string | null {
-  if (rubric.name === DEFAULT_RUBRIC_NAME.uz && rubric.description === DEFAULT_RUBRIC_DESCRIPTION.uz) return DEFAULT_RUBRIC_DESCRIPTION[lang];
+  if (rubric.name === DEFAULT_RUBRIC_NAME.uz && rubric.description === DEFAULT_RUBRIC_DESCRIPTION.uz) return pickLocalized(DEFAULT_RUBRIC_DESCRIPTION, lang);
   return rubric.description;
 }
 

@@ -5,6 +5,7 @@ import { AppError, ValidationError, type FieldError } from '../../http/errors';
 import { flash, idParam } from '../../http/guards';
 import { cleanupUploads } from '../../http/uploads';
 import { addDays, tashkentToday } from '../../time';
+import { pickLocalized } from '../../i18n';
 import { contentDisposition } from './materials';
 import { criteriaQuery, feedbackInput, operatorIdsInput, ruleChangeFormInput, shortcomingQuerySchema, trainingFormInput, type RuleChangeFormInput, type TrainingFormInput } from './training.schema';
 import * as service from './training.service';
@@ -86,7 +87,7 @@ export function trainingController(deps: AppDeps) {
       const operators = await service.operatorChoices(deps, req.user!, criteria, period);
       const first = texts.find((c) => c.code === criteria[0]);
       const values: TrainingFormInput = {
-        topic: first ? req.t('training.new.topicFrom', { text: first.text[req.lang] || first.text.uz }) : '',
+        topic: first ? req.t('training.new.topicFrom', { text: pickLocalized(first.text, req.lang) }) : '',
         description: '',
         trainingDate: addDays(today, 7),
         trainer: req.user!.displayName,

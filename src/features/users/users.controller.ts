@@ -7,6 +7,7 @@ import { flash, idParam } from '../../http/guards';
 import { ROLES } from '../../auth/roles';
 import { LANGUAGES } from '../../i18n';
 import { audit, listAudit } from '../../audit/audit';
+import { actionLabel, auditActions, auditLines, displayNames } from './audit-view';
 import * as repo from './users.repository';
 import * as service from './users.service';
 
@@ -174,10 +175,12 @@ export function usersController(deps: AppDeps) {
     async auditLog(req: Request, res: Response) {
       const page = Math.max(1, Number(req.query.page) || 1);
       const action = typeof req.query.action === 'string' && /^[a-zA-Z.]{1,64}$/.test(req.query.action) ? req.query.action : undefined;
-      const rows = await listAudit(deps.db, { action, limit: 51, offset: (page - 1) * 50 });
+      const rows = (await listAudit(deps.db, { action, limit: 51, offset: (page - 1) * 50 })).slice(0, 50);
+      const names = await displayNames(deps.db, rows.flatMap((r) => (r.userId != null ? [r.userId] : [])));
+      const actions = (await auditActions(deps.db)).map((a) => ({ value: a, label: actionLabel(req.t, a) })).sort((a, b) => a.label.localeCompare(b.label));
       // Who looked at the evidence is evidence too.
       await audit(deps.db, { userId: req.user!.id, action: 'audit.view', entityType: 'audit_log', ip: req.ip, details: { page, action: action ?? null } }, deps.clock);
-      res.renderPage('users/audit', { title: req.t('audit.title'), rows: rows.slice(0, 50), hasMore: rows.length > 50, page, action });
+      res.renderPage('users/audit', { title: req.t('audit.title'), lines: auditLines(rows, names, req.t, req.fmt), hasMore: rows.length === 50, page, action, actionOptions: actions });
     },
   };
 }

@@ -141,6 +141,23 @@ describe('a call page (/calls/:id), its audio, peaks and preparation', () => {
     }
   });
 
+  it('serves a coarse overview of the peaks at /peaks-overview.dat: a short call gets its whole detail, marked as not reduced', async () => {
+    const { agent } = await as(org.specialist);
+    const binary = (r: request.Response, cb: (err: Error | null, body: Buffer) => void) => {
+      const chunks: Buffer[] = [];
+      r.on('data', (c: Buffer) => chunks.push(c));
+      r.on('end', () => cb(null, Buffer.concat(chunks)));
+    };
+    const overview = await agent.get(`/calls/${callId}/peaks-overview.dat`).buffer(true).parse(binary);
+    const detail = await agent.get(`/calls/${callId}/peaks.dat`).buffer(true).parse(binary);
+    expect(overview.status).to.equal(200);
+    expect(overview.headers['x-peaks-reduced']).to.equal('0');
+    expect(Buffer.compare(overview.body as Buffer, detail.body as Buffer)).to.equal(0);
+    for (const u of [org.leadership, org.otherSupervisor]) {
+      expect((await (await as(u)).agent.get(`/calls/${callId}/peaks-overview.dat`)).status, u.username).to.equal(403);
+    }
+  });
+
   describe('audio', () => {
 
     it('answers a Range request with 206, Content-Range and Content-Length', async () => {
@@ -239,7 +256,7 @@ describe('a call page (/calls/:id), its audio, peaks and preparation', () => {
     await t.jobs.drain();
     expect((await t.db('recordings').where({ id: recId }).first()).status).to.equal('failed');
     const page = await agent.get(`/calls/${id}`);
-    expect(page.text).to.contain('Preparation failed').and.contain('This is not an audio recording').and.contain(`action="/calls/${id}/prepare"`);
+    expect(page.text).to.contain('Preparation failed').and.contain('This is not an audio or video recording').and.contain(`action="/calls/${id}/prepare"`);
     const job = await t.db('jobs').where({ dedupe_key: prepareDedupeKey(recId) }).first();
     expect(job.status).to.equal('failed');
     expect(job.attempts).to.equal(1); // a refused recording is not retried automatically

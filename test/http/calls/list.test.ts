@@ -68,6 +68,15 @@ describe('the call list (/calls)', () => {
       expect(callIds((await agent.get(`/calls?from=${from}`)).text)).to.include(old);
     });
 
+    it('takes the period as typed in the date fields (dd.mm.yyyy) and shows it back the same way', async () => {
+      const { agent } = await signIn(t.app, org.specialist.username, org.specialist.password);
+      const iso = tashkentDate(new Date(now - 12 * 86400_000));
+      const dotted = `${iso.slice(8, 10)}.${iso.slice(5, 7)}.${iso.slice(0, 4)}`;
+      const res = await agent.get(`/calls?from=${dotted}`);
+      expect(callIds(res.text)).to.include(old);
+      expect(res.text).to.contain(`name="from" value="${dotted}"`).and.not.contain('type="date"');
+    });
+
     it('a supervisor sees only the calls of their teams\' operators', async () => {
       const { agent } = await signIn(t.app, org.supervisor.username, org.supervisor.password);
       const res = await agent.get('/calls');

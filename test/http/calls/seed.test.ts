@@ -63,15 +63,30 @@ describe('the demo calls (calls feature seed)', function () {
   });
 
   it('shares a small pool of recordings between the calls, and prepares a handful right away', async () => {
-    const recs = await t.db('recordings').select('id', 'status', 'duration_sec', 'channels', 'peaks_key');
+    const recs = await t.db('recordings').where({ has_video: false }).select('id', 'status', 'duration_sec', 'channels', 'peaks_key');
     expect(recs).to.have.length(SEED_RECORDING_POOL);
     expect(recs.every((r) => r.duration_sec >= 25 && r.duration_sec <= 90 && r.channels === 2)).to.equal(true);
     const ready = recs.filter((r) => r.status === 'ready');
     expect(ready).to.have.length(SEED_PREPARED);
     const files = storedFiles(t.config.recordingsDir);
-    expect(files.filter((f) => f.endsWith('.peaks.dat'))).to.have.length(SEED_PREPARED);
-    expect(files.filter((f) => /^[0-9a-f]{2}\/[0-9a-f]{2}\/[0-9a-f]{64}$/.test(f))).to.have.length(SEED_RECORDING_POOL);
+    // The pool's peaks, and those of the one video call with sound.
+    expect(files.filter((f) => f.endsWith('.peaks.dat'))).to.have.length(SEED_PREPARED + 1);
+    expect(files.filter((f) => /^[0-9a-f]{2}\/[0-9a-f]{2}\/[0-9a-f]{64}$/.test(f))).to.have.length(SEED_RECORDING_POOL + 2);
     expect(await t.db('jobs').count({ n: '*' }).first().then((r) => Number(r?.n))).to.equal(0); // not through the queue
+  });
+
+  it('seeds the sign-language calls as prepared videos: one with sound in an MP4 Chrome needs an H.264 rendition of, one without sound and no waveform', async () => {
+    const videos = await t.db('calls as c').join('recordings as r', 'r.id', 'c.recording_id').where({ 'c.language': 'sign', 'c.channel': 'video' })
+      .select('r.status', 'r.has_video', 'r.channels', 'r.rendition_key', 'r.peaks_key', 'r.duration_sec', 'c.duration_sec as call_duration');
+    expect(videos).to.have.length(2);
+    expect(videos.every((v) => v.status === 'ready' && (v.has_video === true || v.has_video === 1))).to.equal(true);
+    const withSound = videos.find((v) => v.channels === 2)!;
+    const silent = videos.find((v) => v.channels === 0)!;
+    expect(withSound.rendition_key).to.match(/\.mp4$/);
+    expect(withSound.peaks_key).to.match(/\.peaks\.dat$/);
+    expect(silent.peaks_key).to.equal(null);
+    expect(silent.rendition_key).to.equal(null);
+    for (const v of videos) expect(Number(v.duration_sec)).to.be.closeTo(Number(v.call_duration), 1);
   });
 
   it('gives calls a card, some of them missing mandatory fields', async () => {

@@ -2,6 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
 import { createTestApp, isPgRun, signIn, type TestApp } from '../../helpers/app';
+import { synthesizeVideoCall } from '../../../src/features/media/synth-video';
+import { mediaTools } from '../../../src/features/calls/recordings.service';
 import { countRows, emptyFile, makeOrganisation, storedFiles, tempDir, textFile, truncatedWav, wavClaimingHours, wavFile } from './calls-fixtures';
 
 describe('browser upload of calls (/calls/upload)', () => {
@@ -124,7 +126,21 @@ describe('browser upload of calls (/calls/upload)', () => {
     expect(res.text).to.contain('a.wav').and.contain('b.wav').and.contain('c.wav');
     expect((res.text.match(/upload-result-created/g) ?? []).length).to.equal(2);
     expect((res.text.match(/upload-result-rejected/g) ?? []).length).to.equal(1);
-    expect(res.text).to.contain('This is not an audio recording');
+    expect(res.text).to.contain('This is not an audio or video recording');
+  });
+
+  it('accepts a sign-language video without a sound track (a video call), stored as video', async () => {
+    const { agent, csrf } = await as(org.specialist);
+    const file = path.join(dir, 'sign.webm');
+    await synthesizeVideoCall(mediaTools(t.config), file, { kind: 'webm-silent', durationSec: 2 });
+    const res = await form(agent.post('/calls/upload').set('Accept', 'application/json'), await csrf(), { language: 'sign', channel: 'video' }).attach('recording', file);
+    expect(res.status, JSON.stringify(res.body)).to.equal(201);
+    const call = await t.db('calls').where({ id: res.body.results[0].callId }).first();
+    expect(call.channel).to.equal('video');
+    const rec = await t.db('recordings').where({ id: call.recording_id }).first();
+    expect(rec.mime_type).to.equal('video/webm');
+    expect(rec.has_video === true || rec.has_video === 1).to.equal(true);
+    expect(rec.channels).to.equal(0);
   });
 
   const badFiles: { label: string; make: () => string; status: number; key: string }[] = [
@@ -151,7 +167,7 @@ describe('browser upload of calls (/calls/upload)', () => {
     const { agent, csrf } = await as(org.specialist);
     const res = await form(agent.post('/calls/upload'), await csrf()).attach('recording', textFile(dir, 'fake.wav'));
     expect(res.status).to.equal(422);
-    expect(res.text).to.contain('fake.wav').and.contain('This is not an audio recording');
+    expect(res.text).to.contain('fake.wav').and.contain('This is not an audio or video recording');
     await expectNothingStored(before);
   });
 

@@ -55,7 +55,7 @@ describe('digests (ma\'lumotnoma) on demand', () => {
     const info2 = rows.find((r) => r[4] === 'INFO-2')!;
     expect(info2[0]).to.equal('Jasur Yusupov');
     expect(info2[8]).to.equal('адрес не уточнён');
-    expect(info2[9]).to.equal('1:24');
+    expect(info2[9]).to.equal('1:23'); // the moment as the player shows it (whole seconds cut), where ?t=83 opens
     expect(info2[10]).to.match(new RegExp(`^${BASE_URL}/evaluations/\\d+\\?t=83$`));
     expect(rows.slice(1).map((r) => r[4]).sort()).to.deep.equal(['CLOSE-1', 'INFO-2', 'ROUTE-1']);
 
@@ -94,6 +94,8 @@ describe('digests (ma\'lumotnoma) on demand', () => {
     expect(xlsx.headers['content-disposition']).to.contain('spravka-2026-05-01-2026-05-07.xlsx');
     const wb = await readWorkbook(xlsx.body as Buffer);
     expect(wb.worksheets.map((s) => s.name)).to.deep.equal(['Сводка', 'Ошибки']);
+    // The errors print across: landscape, one page wide, the header row repeated.
+    expect(wb.getWorksheet('Ошибки')!.pageSetup).to.deep.include({ orientation: 'landscape', fitToPage: true, fitToWidth: 1, fitToHeight: 0, printTitlesRow: '1:1' });
   });
 
   it('an empty period gives a digest that says there were no errors (not an error)', async () => {
@@ -114,7 +116,7 @@ describe('digests (ma\'lumotnoma) on demand', () => {
     const res = await agent.post('/digests').type('form').send({ _csrf: await csrf(), scope: `supervisor:${w.org.supervisor.id}`, from: '2026-05-07', to: '2026-05-01', send: '1' });
     expect(res.status).to.equal(400);
     expect(res.text).to.contain('Конец периода не может быть раньше его начала');
-    expect(res.text).to.contain('value="2026-05-07"');
+    expect(res.text).to.contain('value="07.05.2026"');
     const json = await agent.post('/digests').set('accept', 'application/json').send({ _csrf: await csrf(), scope: `supervisor:${w.org.supervisor.id}`, from: '2026-05-07', to: 'soon' });
     expect(json.status).to.equal(400);
     expect(json.body.error.fields.map((f: { field: string; key: string }) => `${f.field}:${f.key}`)).to.deep.equal(['to:errors.period.invalidDate']);

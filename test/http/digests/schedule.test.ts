@@ -52,7 +52,7 @@ describe('digests on each supervisor\'s schedule', () => {
     ]);
     expect(smtp.received).to.have.length(1);
     const mail = parseMail(smtp.received[0].raw);
-    expect(mail.subject).to.equal("Digest: Bobur Aliyev's teams, 11/05/2026 – 11/05/2026");
+    expect(mail.subject).to.equal("Digest: Bobur Aliyev's teams, 11.05.2026 – 11.05.2026");
     expect(mail.text).to.contain('Errors recorded: 1');
     expect(mail.text).not.to.contain('a week ago');
   });

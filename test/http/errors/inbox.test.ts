@@ -42,6 +42,13 @@ describe('the supervisor\'s error inbox', () => {
     expect(res.text).to.contain(`/evaluations/${evaluationId}?t=83`);
   });
 
+  it('shows a mark\'s moment as the player does: a mark from 0:09.6 reads "▶ 0:09", not 0:10', async () => {
+    const { evaluationId } = await errorOf({ failed: ['INFO-3'], marks: [{ startSec: 9.6, criterionCode: 'INFO-3' }] });
+    const { agent } = await as(org.supervisor);
+    const res = await agent.get('/errors');
+    expect(res.text).to.match(new RegExp(`href="/evaluations/${evaluationId}\\?t=9"[^>]*>▶ 0:09<`));
+  });
+
   it('steps go new → acknowledged → action recorded → closed, each by its own form, and are audited', async () => {
     const { errorId } = await errorOf({ failed: ['COMM-2'] });
     const { agent, csrf } = await as(org.supervisor);

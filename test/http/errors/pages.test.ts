@@ -41,7 +41,7 @@ describe('error analysis, complex cases and operator pages', () => {
     expect(json.labels).to.deep.equal(['Information gathering', 'Call card', 'Routing to services']);
     expect(json.datasets[0].data).to.deep.equal([3, 1, 1]);
     expect(json.datasets[1].data).to.deep.equal([1, 0, 0]);
-    expect(res.text).to.contain('compared with 02/03/2026 – 31/03/2026');
+    expect(res.text).to.contain('compared with 02.03.2026 – 31.03.2026');
   });
 
   it('a supervisor\'s analysis covers their teams only', async () => {
@@ -99,7 +99,7 @@ describe('error analysis, complex cases and operator pages', () => {
     expect(chart.datasets[0].data).to.deep.equal([95, 70, 40, 90]);
     expect(res.text).to.contain('Second routing error this month');
     expect(res.text).to.contain('Written warning');
-    expect(res.text).to.match(/text-danger">25\/04\/2026/); // overdue due date stands out
+    expect(res.text).to.match(/text-danger">25\.04\.2026/); // overdue due date stands out
     expect(res.text).to.match(/href="\/evaluations\/\d+"/);
   });
 

@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import request from 'supertest';
 import { createTestApp, TestApp } from '../../helpers/app';
-import { assign, bestAnswers, callOf, makeWorld, openEvaluation, submit, World } from './eval-builders';
+import { assign, bestAnswers, callOf, makeWorld, openEvaluation, recordingRow, submit, World } from './eval-builders';
+import { makeCall } from '../../helpers/builders';
 
 describe('opening and viewing an evaluation', () => {
   let t: TestApp;
@@ -66,6 +67,15 @@ describe('opening and viewing an evaluation', () => {
     expect(state.definition.sections.length).to.be.greaterThan(0);
     // The recording-less call says so instead of drawing a player.
     expect(state.audioUrl).to.equal(null);
+  });
+
+  it('warns on the evaluation page and the call page when the recording is much shorter than the call (2:31 listed, 0:32 recorded)', async () => {
+    const short = await makeCall(t.db, { operatorId: w.operatorId, durationSec: 151, recordingId: await recordingRow(t.db, 32) });
+    const whole = await makeCall(t.db, { operatorId: w.operatorId, durationSec: 40, recordingId: await recordingRow(t.db, 40) });
+    const page = await w.specialist.agent.get(`/evaluations/${await openEvaluation(w.specialist, short)}`);
+    expect(page.text).to.contain('The recording is shorter than the call').and.contain('The call lasted 2:31, the recording holds 0:32: 1:59 of it was not recorded.');
+    expect((await w.specialist.agent.get(`/calls/${short}`)).text).to.contain('The call lasted 2:31, the recording holds 0:32');
+    expect((await w.specialist.agent.get(`/evaluations/${await openEvaluation(w.specialist, whole)}`)).text).not.to.contain('The recording is shorter than the call');
   });
 
   it('?t= in the address is handed to the player to seek there', async () => {

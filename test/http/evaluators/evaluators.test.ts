@@ -95,6 +95,6 @@ describe('evaluating the evaluators', () => {
     // A second review judges the evaluator: no error records, the call is not marked evaluated again.
     expect(await t.db('errors').where({ evaluation_id: reviewId })).to.have.length(0);
     const page = await s.agent.get('/evaluators?from=2026-10-01&to=2026-11-20');
-    expect(new RegExp(`data-specialist="${specs[0].id}">[\\s\\S]*?1 pairs`).test(page.text)).to.equal(true);
+    expect(new RegExp(`data-specialist="${specs[0].id}">[\\s\\S]*?1 pair\\b`).test(page.text)).to.equal(true);
   });
 });

@@ -131,7 +131,7 @@ describe('admin imports page (/admin/imports)', function () {
     const page = await admin.agent.get(`/admin/imports/${id}`);
     expect(page.text).to.contain('chaqiruvlar-20.csv');
     expect(page.text).to.contain('No operator has the employee code &#34;OP-999&#34;.');
-    expect(page.text).to.contain('&#34;izoh.wav&#34; is not an audio recording.');
+    expect(page.text).to.contain('&#34;izoh.wav&#34; is not an audio or video recording.');
     expect(page.text).to.contain('The recording &#34;yoʻq.wav&#34; is not among the files.');
     expect(page.text).to.contain('&#34;vaqt yoʻq&#34; is not a date and time');
     expect(page.text).to.contain(`href="/calls/${call.id}"`);

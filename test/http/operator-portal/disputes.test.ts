@@ -40,7 +40,7 @@ describe('disputes: raised by the operator within the window, decided by their s
     expect(page.text).to.contain('The time for disputes has passed.').and.not.contain('name="criterionCode"');
     const res = await postForm(agent, `/my/evaluations/${oldEvalId}/disputes`, { criterionCode: 'CARD-2', comment: 'I did fill it in' }, '/my/evaluations');
     expect(res.status).to.equal(409);
-    expect(res.text).to.contain('Disputes are accepted for 7 days after the evaluation; the time ran out on 08/11/2026');
+    expect(res.text).to.contain('Disputes are accepted for 7 days after the evaluation; the time ran out on 08.11.2026');
     expect(await disputes()).to.have.length(0);
     expect(await t.db('audit_log').where({ action: 'evaluation.dispute' })).to.have.length(0);
   });

@@ -39,11 +39,25 @@ describe('reports dashboard (/reports)', () => {
     expect(res.text).to.contain('Plan: 3 of 5');
     // Charts come as data, with a table under each.
     const data = chartData(res.text);
-    expect(Object.keys(data.charts)).to.include.members(['weekly', 'distribution', 'criteria', 'errors', 'plan', 'workload', 'regions']);
+    expect(Object.keys(data.charts)).to.include.members(['weekly', 'distribution', 'criteria', 'errors', 'plan', 'workload']);
     const weeklyCounts = data.charts.weekly.data.datasets[1].data as number[];
     expect(weeklyCounts.reduce((a, b) => a + b, 0)).to.equal(13);
-    expect((res.text.match(/<details class="data-table">/g) ?? []).length).to.be.at.least(7);
+    expect((res.text.match(/<details class="data-table">/g) ?? []).length).to.be.at.least(6);
     expect(res.text).to.contain('<script type="module" src="/public/build/dashboard.js">');
+  });
+
+  it('draws the regions as a tile map of all 14, coloured by score band or by calls, with the table under it and each tile filtering the dashboard', async () => {
+    const { agent } = await signIn(t.app, f.leadership.username, f.leadership.password);
+    const res = await agent.get(`/reports?${q}`);
+    const tiles = [...res.text.matchAll(/<li class="region-tile tile-([A-Z]{2}) (level-[a-z_-]+\d?)">/g)];
+    expect(tiles.map((m) => m[1]).sort()).to.deep.equal(['AN', 'BU', 'FA', 'JI', 'NG', 'NV', 'QA', 'QR', 'SA', 'SI', 'SU', 'TK', 'TO', 'XO']);
+    expect(tiles.every((m) => /^level-(high|compliant|partial|low|critical_fail|none)$/.test(m[2]!))).to.equal(true);
+    expect(res.text).to.match(/<section class="card report-regions"[\s\S]*<ul class="region-map"[\s\S]*<table class="table table-compact">/);
+    expect(res.text).to.match(/href="\/reports\?[^"]*&(amp;)?region=\d+" title="[^"]*: average score/);
+    const byCalls = await agent.get(`/reports?${q}&map=calls`);
+    expect(byCalls.status).to.equal(200);
+    expect(byCalls.text).to.match(/<li class="region-tile tile-[A-Z]{2} level-calls-[0-4]">/);
+    expect(byCalls.text).to.contain('aria-current=true>Calls</a>');
   });
 
   it('marks an operator with too few evaluations instead of ranking them', async () => {
@@ -139,7 +153,7 @@ describe('reports dashboard (/reports)', () => {
     const { agent } = await signIn(t.app, f.leadership.username, f.leadership.password);
     const res = await agent.get('/reports');
     expect(res.status).to.equal(200);
-    expect(res.text).to.contain('value="2026-10-22"').and.contain('value="2026-11-20"');
+    expect(res.text).to.contain('value="22.10.2026"').and.contain('value="20.11.2026"');
   });
 
   it('puts the dashboard in the navigation of leadership, admins, supervisors and specialists', async () => {

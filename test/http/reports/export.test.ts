@@ -163,7 +163,14 @@ describe('reports export (/reports/export.xlsx and CSV)', () => {
     expect(cf[0].ref).to.equal('F2:F4');
     expect(cf[0].rules.map((r) => r.formulae[0])).to.include('AND(ISNUMBER(F2),F2>=90)');
     expect(ops.getCell('F2').numFmt).to.equal('0.0');
-    expect(wb.getWorksheet('Evaluations')!.getCell('C2').numFmt).to.equal('yyyy-mm-dd hh:mm');
+    expect(wb.getWorksheet('Evaluations')!.getCell('C2').numFmt).to.equal('dd.mm.yyyy hh:mm');
+  });
+
+  it('prints every sheet landscape, fitted to the page width, with the header row on every page', async () => {
+    const { wb } = await workbook(leadership, `/reports/export.xlsx?${q}`);
+    for (const ws of wb.worksheets) {
+      expect(ws.pageSetup, ws.name).to.deep.include({ orientation: 'landscape', fitToPage: true, fitToWidth: 1, fitToHeight: 0, printTitlesRow: '1:1', paperSize: 9 });
+    }
   });
 
   it('writes headers and labels in the user\'s language', async () => {

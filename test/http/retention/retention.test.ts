@@ -137,7 +137,7 @@ describe('retention and legal hold', function () {
     const call = await t.db('calls').where({ external_id: 'RET-OLD' }).first('id');
     const page = await admin.agent.get(`/calls/${call.id}`);
     expect(page.status).to.equal(200);
-    expect(page.text).to.contain('The recording was deleted on 07/12/2026 under the retention policy “Not evaluated” (60 days)');
+    expect(page.text).to.contain('The recording was deleted on 07.12.2026 under the retention policy “Not evaluated” (60 days)');
     expect(page.text).not.to.contain('id="call-player"');
     const audio = await admin.agent.get(`/calls/${call.id}/audio`);
     expect(audio.status).to.equal(410);

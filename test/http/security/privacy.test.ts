@@ -53,7 +53,7 @@ describe('privacy of calls, pages and exports', function () {
   it('every page and download a signed-in user gets is sent with Cache-Control: no-store (also the ones added later)', async () => {
     const wrong: string[] = [];
     // Static files, the health check and the waveform peaks (no personal data) may be cached.
-    const mayCache = (p: string) => p.startsWith('/vendor/') || p === '/healthz' || /\/peaks(\.dat)?$/.test(p);
+    const mayCache = (p: string) => p.startsWith('/vendor/') || p === '/healthz' || /\/peaks(-overview)?(\.dat)?$/.test(p);
     for (const route of listRoutes(t.app).filter((r) => r.method === 'GET' && !mayCache(r.path))) {
       for (const [role, { agent }] of Object.entries(agents)) {
         const res = await agent.get(concretePath(route.path));

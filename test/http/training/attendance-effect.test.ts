@@ -111,6 +111,6 @@ describe('training: attendance, feedback and the effect on scores', () => {
     expect(page.text).to.contain('data-verdict="failures">Improved — more than chance would explain');
     expect(page.text).to.contain('Welch&#39;s t-test (two-sided): t = ').and.contain('Two-proportion z-test (two-sided): z = ');
     expect(page.text).to.contain('Measured on the operators who attended.');
-    expect(page.text).to.contain('Before: 03/11/2026 – 09/11/2026; after: 11/11/2026 – 17/11/2026');
+    expect(page.text).to.contain('Before: 03.11.2026 – 09.11.2026; after: 11.11.2026 – 17.11.2026');
   });
 });

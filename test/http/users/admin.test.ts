@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { createTestApp, TestApp, signIn } from '../../helpers/app';
 import { makeUser, makeOperator } from '../../helpers/builders';
+import { audit } from '../../../src/audit/audit';
 
 describe('administration of users, teams and operators', () => {
   let t: TestApp;
@@ -87,5 +88,30 @@ describe('administration of users, teams and operators', () => {
     expect(res.status).to.equal(200);
     expect((await t.db('regions').count({ n: '*' }).first())!.n).to.satisfy((n: unknown) => Number(n) === 14);
     expect(res.text).to.contain('Tashkent City'); // the admin's language is English
+  });
+});
+
+describe('the audit log page (/admin/audit)', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await createTestApp();
+  });
+  after(() => t.close());
+
+  it('reads as sentences: translated action names in a select, display names and calls as links, details as text', async () => {
+    const u = await makeUser(t.db, { role: 'admin', language: 'en' });
+    const specialist = await makeUser(t.db, { role: 'specialist', displayName: 'Dilnoza Rahimova' });
+    const { agent } = await signIn(t.app, u.username, u.password);
+    await audit(t.db, { userId: specialist.id, action: 'recording.play', entityType: 'call', entityId: 42, ip: '10.0.0.5', details: { recordingId: 7, rendition: false } });
+    await audit(t.db, { userId: specialist.id, action: 'evaluation.submit', entityType: 'evaluation', entityId: 9, details: { callId: 42, score: 94.4, heardShare: 0.8, complexCase: false } });
+    const res = await agent.get('/admin/audit');
+    expect(res.status).to.equal(200);
+    expect(res.text).to.contain('<select id="action" name="action"').and.contain('<option value="recording.play" >Recording listened to</option>');
+    expect(res.text).to.contain(`<a href="/admin/users/${specialist.id}/edit">Dilnoza Rahimova</a>`);
+    expect(res.text).to.contain('<a href="/calls/42">Call #42</a>').and.contain('<a href="/evaluations/9">Evaluation #9</a>');
+    expect(res.text).to.contain('Call: 42; Score: 94.4; Heard: 80 %; Complex case: No');
+    expect(res.text).not.to.contain('{&#34;');
+    const filtered = await agent.get('/admin/audit?action=evaluation.submit');
+    expect(filtered.text).to.contain('Evaluation submitted').and.not.contain('<a href="/calls/42">');
   });
 });

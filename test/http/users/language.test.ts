@@ -23,6 +23,19 @@ describe('the language switch', () => {
     expect((await again.agent.get('/')).text).to.contain('Главная');
   });
 
+  it('offers Uzbek in Cyrillic as a fourth language: the switch shows it, the choice is kept and pages read in Cyrillic', async () => {
+    const u = await makeUser(t.db, { role: 'specialist', language: 'uz' });
+    const { agent, csrf } = await signIn(t.app, u.username, u.password);
+    const home = await agent.get('/');
+    expect(home.text).to.contain('value="uz-Cyrl"').and.contain('Ўзбекча');
+    await agent.post('/language').type('form').send({ _csrf: await csrf(), language: 'uz-Cyrl', back: '/' });
+    expect((await t.db('users').where({ id: u.id }).first('language')).language).to.equal('uz-Cyrl');
+    const page = await agent.get('/');
+    expect(page.text).to.contain('<html lang="uz-Cyrl">').and.contain('Бош саҳифа').and.not.contain('Bosh sahifa');
+    // The other languages are still offered in their own script.
+    expect(page.text).to.contain("O&#39;zbekcha").and.contain('Русский').and.contain('English');
+  });
+
   it('an unknown language code is a clear 400 and the language stays as it was', async () => {
     const u = await makeUser(t.db, { role: 'specialist', language: 'en' });
     const { agent, csrf } = await signIn(t.app, u.username, u.password);

@@ -32,7 +32,7 @@ describe('call list filters', () => {
     expect(parse({ from: '2026-11-20', to: '2026-11-10' }).filters).to.include({ from: '2026-11-10', to: '2026-11-10' });
     const long = parseCallListQuery({ from: '2020-01-01', to: today }, { today, maxDays: 31 });
     expect(long.filters).to.include({ from: '2026-10-26', to: today });
-    expect(long.errors[0]).to.deep.include({ field: 'from', key: 'calls.filters.periodTooLong', params: { days: 31 } });
+    expect(long.errors[0]).to.deep.include({ field: 'from', key: 'calls.filters.periodTooLong', params: { count: 31 } });
   });
 
   it('read every filter, and ignore unknown values with an error', () => {

@@ -3,7 +3,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
-import { LOCALES_DIR, LANGUAGES } from '../../../src/i18n';
+import { LOCALES_DIR, FILE_LANGUAGES as LANGUAGES } from '../../../src/i18n';
+import { entries, entryPlaceholders } from '../../helpers/locales';
 import { CALL_CARD_FIELDS } from '../../../src/features/calls/call-card';
 import { CALL_CATEGORIES, CALL_CHANNELS, CALL_LANGUAGES, CALL_SERVICES } from '../../../src/features/calls/calls.model';
 import { CALL_SORTS } from '../../../src/features/calls/calls.filters';
@@ -23,7 +24,6 @@ function load(feature: string) {
   return Object.fromEntries(LANGUAGES.map((l) => [l, flatten(JSON.parse(fs.readFileSync(path.join(LOCALES_DIR, l, `${feature}.json`), 'utf8')) as Tree, feature)])) as Record<string, Map<string, string>>;
 }
 
-const placeholders = (s: string) => [...s.matchAll(/\{\{\s*(\w+)\s*\}\}/g)].map((m) => m[1]).sort();
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 function sources(): string {
@@ -38,13 +38,13 @@ describe('calls and media translations', () => {
   for (const feature of ['calls', 'media']) {
     it(`${feature}.json has the same keys and placeholders in uz, ru and en, none empty`, () => {
       const t = load(feature);
-      const en = t.en!;
+      // Plural forms (key_one, key_few…) count as their base key.
+      const en = entries(t.en!);
       for (const lang of ['uz', 'ru']) {
-        expect([...t[lang]!.keys()].sort(), lang).to.deep.equal([...en.keys()].sort());
-        for (const [k, v] of en) {
-          expect(placeholders(t[lang]!.get(k)!), `${lang} ${k}`).to.deep.equal(placeholders(v));
-          expect(t[lang]!.get(k)!.trim(), `${lang} ${k}`).not.to.equal('');
-        }
+        const other = entries(t[lang]!);
+        expect([...other.keys()].sort(), lang).to.deep.equal([...en.keys()].sort());
+        for (const [k, e] of en) expect(entryPlaceholders(other.get(k)!), `${lang} ${k}`).to.deep.equal(entryPlaceholders(e));
+        for (const [k, v] of t[lang]!) expect(v.trim(), `${lang} ${k}`).not.to.equal('');
       }
     });
   }
@@ -58,7 +58,7 @@ describe('calls and media translations', () => {
   });
 
   it('has every calls.* key the code and the views name literally', () => {
-    const en = load('calls').en!;
+    const en = new Set(entries(load('calls').en!).keys());
     const used = new Set([...sources().matchAll(/['"`](calls\.[a-zA-Z]+(?:\.[a-zA-Z0-9]+)+)['"`]/g)].map((m) => m[1]!));
     expect(used.size).to.be.greaterThan(50);
     const missing = [...used].filter((k) => !en.has(k));

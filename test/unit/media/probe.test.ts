@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import fs from 'node:fs';
 import path from 'node:path';
 import { MediaRejectedError } from '../../../src/features/media/errors';
-import { mimeTypeFor, probeRecording, readWavLayout, sniffContainer, wavCodec, wavDataExtent, type WavLayout } from '../../../src/features/media/probe';
+import { hasAudioTrack, measureVideoSeconds, mimeTypeFor, probeRecording, readWavLayout, sniffContainer, wavCodec, wavDataExtent, type WavLayout } from '../../../src/features/media/probe';
+import { runFfmpeg } from '../../../src/features/media/ffmpeg';
 import { encodeMuLawWav } from '../../../src/features/media/synth';
 import { hasEncoder, makeTempDir, makeVideo, removeDir, TELEPHONY_FORMATS, tools, transcode, writeSynthCall } from './media-fixtures';
 
@@ -189,6 +190,25 @@ describe('media/probe probeRecording() on real files', function () {
     expect(p).to.include({ hasVideo: true, videoCodec: 'mpeg4', codec: 'aac', mimeType: 'video/mp4' });
   });
 
+  it('accepts a video without sound (a sign-language call) and measures its length', async () => {
+    const file = await makeVideo(dir, 'silent-film.mp4', null, 3);
+    const p = await probeRecording(file, LIMITS, tools);
+    expect(p).to.include({ hasVideo: true, videoCodec: 'mpeg4', codec: 'none', channels: 0, sampleRate: 0, mimeType: 'video/mp4' });
+    expect(hasAudioTrack(p)).to.equal(false);
+    expect(p.durationSec).to.be.closeTo(3, 0.2);
+  });
+
+  it('measures a silent WebM whose header gives no length (as browsers record them)', async function () {
+    if (!hasEncoder('libvpx')) this.skip();
+    const file = path.join(dir, 'recorder.webm');
+    // Streamed WebM (live=1): no duration in the header, like MediaRecorder's.
+    await runFfmpeg(tools, ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc=duration=3:size=96x64:rate=10', '-c:v', 'libvpx', '-b:v', '200k', '-live', '1', '-f', 'webm', file]);
+    expect(await measureVideoSeconds(tools, file, 60)).to.be.closeTo(3, 0.2);
+    const p = await probeRecording(file, LIMITS, tools);
+    expect(p).to.include({ hasVideo: true, videoCodec: 'vp8', channels: 0, mimeType: 'video/webm' });
+    expect(p.durationSec).to.be.closeTo(3, 0.2);
+  });
+
   it('accepts a WAV with a streaming placeholder size and reports the length it holds', async () => {
     const file = path.join(dir, 'streamed.wav');
     fs.writeFileSync(file, wavBytes(0xffffffff, 16000));
@@ -286,11 +306,10 @@ describe('media/probe probeRecording() on real files', function () {
       expect(e.reasonKey).to.equal('media.rejected.unsupported');
     });
 
-    it('a video with no audio stream: notAudio', async () => {
-      const file = await makeVideo(dir, 'silent-film.mp4', null);
-      const e = await rejection(probeRecording(file, LIMITS, tools));
-      expect(e.reasonKey).to.equal('media.rejected.notAudio');
-      expect(e.params).to.include({ hasVideo: true });
+    it('a video without sound longer than the limit: tooLong', async () => {
+      const file = await makeVideo(dir, 'long-silent.mp4', null, 4);
+      const e = await rejection(probeRecording(file, { maxBytes: LIMITS.maxBytes, maxSeconds: 2 }, tools));
+      expect(e.reasonKey).to.equal('media.rejected.tooLong');
     });
   });
 });

@@ -36,6 +36,15 @@ describe('media/rendition (pure)', () => {
       expect(browserPlayback({ container: 'mp4', codec: 'aac', channels: 2, hasVideo: true, videoCodec: 'mpeg4' })).to.deep.equal({ playsAsIs: false, why: 'video' });
       expect(needsRendition({ container: 'avi', codec: 'pcm_s16le', channels: 1, hasVideo: true, videoCodec: 'h264' })).to.equal(true);
     });
+
+    it('plays a video without sound as is when Chrome plays its picture and container (sign-language calls)', () => {
+      const silent = (container: ProbeResult['container'], videoCodec: string): Playable => ({ container, codec: 'none', channels: 0, hasVideo: true, videoCodec });
+      expect(needsRendition(silent('mp4', 'h264'))).to.equal(false);
+      expect(needsRendition(silent('matroska', 'vp8'))).to.equal(false);
+      expect(needsRendition(silent('matroska', 'vp9'))).to.equal(false);
+      expect(browserPlayback(silent('mp4', 'mpeg4'))).to.deep.equal({ playsAsIs: false, why: 'video' });
+      expect(needsRendition(silent('avi', 'h264'))).to.equal(true);
+    });
   });
 
   describe('renditionFormatFor() and renditionArgs()', () => {
@@ -108,6 +117,18 @@ describe('media/rendition makeRendition() on real files', function () {
     await makeRendition(video, dest, { probe: src, tools });
     const out = await probeRecording(dest, { maxBytes: 1e8, maxSeconds: 60 }, tools);
     expect(out).to.include({ hasVideo: true, videoCodec: 'h264', codec: 'aac' });
+    expect(needsRendition(out)).to.equal(false);
+  });
+
+  it('turns a silent video Chrome cannot play into H.264 MP4 without a sound track', async function () {
+    if (!hasEncoder('libx264')) this.skip();
+    const video = await makeVideo(dir, 'silent.mp4', null);
+    const src = await probeRecording(video, { maxBytes: 1e8, maxSeconds: 60 }, tools);
+    expect(renditionArgs('mp4', src)).to.include('-an').and.not.include('0:a:0');
+    const dest = path.join(dir, `silent-r.${renditionFormatFor(src).ext}`);
+    await makeRendition(video, dest, { probe: src, tools });
+    const out = await probeRecording(dest, { maxBytes: 1e8, maxSeconds: 60 }, tools);
+    expect(out).to.include({ hasVideo: true, videoCodec: 'h264', channels: 0, codec: 'none', mimeType: 'video/mp4' });
     expect(needsRendition(out)).to.equal(false);
   });
 
