@@ -14,6 +14,7 @@ import { reportsFeature } from './reports';
 import { calibrationFeature } from './calibration';
 import { trainingFeature } from './training';
 import { operatorPortalFeature } from './operator-portal';
+import { eventsFeature } from './events';
 
 export const FEATURES: Feature[] = [
   authFeature,
@@ -30,4 +31,5 @@ export const FEATURES: Feature[] = [
   calibrationFeature,
   trainingFeature,
   operatorPortalFeature,
+  eventsFeature,
 ];
