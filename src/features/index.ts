@@ -15,6 +15,7 @@ import { calibrationFeature } from './calibration';
 import { trainingFeature } from './training';
 import { operatorPortalFeature } from './operator-portal';
 import { eventsFeature } from './events';
+import { liveFeature } from './live';
 
 export const FEATURES: Feature[] = [
   authFeature,
@@ -32,4 +33,5 @@ export const FEATURES: Feature[] = [
   trainingFeature,
   operatorPortalFeature,
   eventsFeature,
+  liveFeature,
 ];

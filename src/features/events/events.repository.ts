@@ -55,9 +55,15 @@ export async function insertEvents(db: Conn, rows: NewEventRow[]): Promise<numbe
   return seqs;
 }
 
-/** On PostgreSQL, one event writer at a time across every instance, so ids commit in order. */
+/**
+ * One event writer at a time across every instance and process, so ids commit in order (the board
+ * streams by id and must never skip one that commits late). PostgreSQL: an advisory lock. SQLite:
+ * a write as the transaction's first statement takes the write lock now (waiting on busy_timeout),
+ * instead of upgrading a read snapshot later, which another process's commit would make fail.
+ */
 export async function lockEventWriters(trx: Knex.Transaction): Promise<void> {
   if (isPostgres(trx as unknown as Knex)) await trx.raw('select pg_advisory_xact_lock(112013)');
+  else await trx.raw('update call_events set id = id where 0 = 1');
 }
 
 /** Tells every instance's board (PostgreSQL LISTEN) that events up to seq are stored; delivered at commit. */
