@@ -16,6 +16,7 @@ import { trainingFeature } from './training';
 import { operatorPortalFeature } from './operator-portal';
 import { eventsFeature } from './events';
 import { liveFeature } from './live';
+import { followupsFeature } from './followups';
 
 export const FEATURES: Feature[] = [
   authFeature,
@@ -34,4 +35,5 @@ export const FEATURES: Feature[] = [
   operatorPortalFeature,
   eventsFeature,
   liveFeature,
+  followupsFeature,
 ];
