@@ -8,6 +8,10 @@ import { dashboardTables, evaluationsTable, type ReportTable, type StreamedTable
 import { writeWorkbook } from './report-writers';
 import * as repo from './reports.repository';
 import { buildDashboard, type ResolvedScope } from './reports.service';
+import { liveReportTables } from '../worktime/live-report-tables';
+import { loadConfig } from '../../config';
+
+const SHIFT_DAY_START = loadConfig().shiftDayStart;
 
 /** The Evaluations table for a scope; rows are read page by page only when the table is written. */
 export async function evaluationsExport(db: Knex, resolved: ResolvedScope, ctx: TableContext, pageSize?: number): Promise<StreamedTable> {
@@ -18,7 +22,8 @@ export async function evaluationsExport(db: Knex, resolved: ResolvedScope, ctx: 
 }
 
 export async function reportTables(db: Knex, resolved: ResolvedScope, ctx: TableContext, bands: ScoreBands): Promise<ReportTable[]> {
-  return dashboardTables(await buildDashboard(db, resolved.scope, bands), ctx);
+  // The live floor's sheets (follow-ups, working time, satisfaction) come after the dashboard's.
+  return [...dashboardTables(await buildDashboard(db, resolved.scope, bands), ctx), ...(await liveReportTables(db, resolved, ctx, SHIFT_DAY_START))];
 }
 
 /** Writes the whole workbook for a scope to `out` (a response or a file) and ends it. */

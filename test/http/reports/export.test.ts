@@ -70,7 +70,7 @@ describe('reports export (/reports/export.xlsx and CSV)', () => {
 
   it('writes every sheet, with figures that match the database', async () => {
     const { wb } = await workbook(leadership, `/reports/export.xlsx?${q}`);
-    expect(wb.worksheets.map((w) => w.name)).to.deep.equal(['Summary', 'Score by week', 'Score distribution', 'Operators', 'Teams', 'Criteria', 'Regions', 'Specialists', 'Plan fulfilment', 'Errors', 'Evaluations']);
+    expect(wb.worksheets.map((w) => w.name)).to.deep.equal(['Summary', 'Score by week', 'Score distribution', 'Operators', 'Teams', 'Criteria', 'Regions', 'Specialists', 'Plan fulfilment', 'Errors', 'Follow-ups by service', 'Follow-ups by region', 'Working time', 'Satisfaction by operator', 'Satisfaction by region', 'Satisfaction by category', 'Evaluations']);
 
     const db = await inPeriod().clone().count({ n: '*' }).avg({ avg: 'score' }).first();
     const summary = wb.getWorksheet('Summary')!;
@@ -194,7 +194,7 @@ describe('reports export (/reports/export.xlsx and CSV)', () => {
 
   it('an empty period still gives every sheet, saying there is no data', async () => {
     const { wb } = await workbook(leadership, '/reports/export.xlsx?from=2025-01-01&to=2025-01-31');
-    expect(wb.worksheets).to.have.length(11);
+    expect(wb.worksheets).to.have.length(17);
     const summary = wb.getWorksheet('Summary')!;
     expect(summary.getCell('A2').value).to.equal('No evaluations in this period');
     expect(summaryValue(summary, 'Evaluations submitted')).to.equal(0);
