@@ -3,6 +3,7 @@ import { loadConfig, ConfigError } from './config';
 import { createRuntime, sessionSecret } from './runtime';
 import { createApp } from './app';
 import { seedDemoIfEmpty, demoLoginsText } from './seed/demo';
+import { startDemoFloor } from './features/events/demo-floor';
 
 async function main(): Promise<void> {
   let config;
@@ -19,6 +20,8 @@ async function main(): Promise<void> {
   const where = config.database.client === 'sqlite' ? `SQLite ${config.database.filename}` : 'PostgreSQL';
   rt.logger.info(`database ready (${where})`);
   const seeded = await seedDemoIfEmpty(rt, undefined, (m) => rt.logger.info(m));
+  // Demo mode: a synthetic call floor keeps the live board moving (LIVE_DEMO_REPLAY).
+  if (config.live.demoReplay) startDemoFloor(rt);
   if (config.jobsEnabled) {
     rt.jobs.start();
     rt.scheduler.start();
