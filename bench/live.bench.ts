@@ -120,7 +120,11 @@ async function run(name: string, dbs: Knex[]): Promise<Result> {
       }),
     );
   }
-  while (boardsReady < BOARDS) await sleep(20);
+  const readyBy = Date.now() + 30000;
+  while (boardsReady < BOARDS) {
+    if (Date.now() > readyBy) throw new Error(`only ${boardsReady} of ${BOARDS} boards connected within 30 s`);
+    await sleep(20);
+  }
   gc?.();
   const memoryPerBoardKb = Math.max(0, (process.memoryUsage().heapUsed - memBefore) / BOARDS / 1024);
 
