@@ -5,6 +5,7 @@
 // from another process). Every board gets each item once and in order: items carry the stored
 // sequence as SSE `id:`, a reconnecting board sends Last-Event-ID and is sent what it missed.
 import type { Logger } from 'pino';
+import { Client as PgClient, type ClientConfig } from 'pg';
 import type { Config } from '../../config';
 import { isPostgres, type Db } from '../../db';
 import type { Language } from '../../i18n';
@@ -13,16 +14,6 @@ import { onEventsStored } from '../events/event-bus';
 import type { BoardSnapshot } from './board';
 import { itemVisible, loadBoard, type Visibility } from './board.service';
 import * as repo from './live.repository';
-
-/** The part of pg's Client the LISTEN connection uses (pg ships no types; knex brings pg itself). */
-interface PgClient {
-  connect(): Promise<void>;
-  query(sql: string): Promise<unknown>;
-  end(): Promise<void>;
-  on(event: 'notification' | 'error' | 'end', fn: (...args: unknown[]) => void): void;
-}
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const PgClientClass = (require('pg') as { Client: new (config: Record<string, unknown>) => PgClient }).Client;
 import { renderBoard, renderFeedItem } from './render';
 
 export interface StreamClient {
@@ -122,9 +113,9 @@ export class LiveHub {
 
   private async listen(): Promise<void> {
     const conn = (this.deps.db.client.config as { connection: string | Record<string, unknown> }).connection;
-    const client = new PgClientClass(typeof conn === 'string' ? { connectionString: conn } : conn);
+    const client = new PgClient(typeof conn === 'string' ? { connectionString: conn } : (conn as ClientConfig));
     client.on('notification', () => this.wake());
-    client.on('error', (e: unknown) => this.deps.logger.warn({ err: e }, 'live board LISTEN connection failed; polling'));
+    client.on('error', (e) => this.deps.logger.warn({ err: e }, 'live board LISTEN connection failed; polling'));
     client.on('end', () => {
       if (this.listener !== client) return;
       this.listening = false;

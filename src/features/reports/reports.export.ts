@@ -9,9 +9,12 @@ import { writeWorkbook } from './report-writers';
 import * as repo from './reports.repository';
 import { buildDashboard, type ResolvedScope } from './reports.service';
 import { liveReportTables } from '../worktime/live-report-tables';
-import { loadConfig } from '../../config';
 
-const SHIFT_DAY_START = loadConfig().shiftDayStart;
+/** What an export needs from the configuration: the score bands and where the day shift starts. */
+export interface ExportSettings {
+  bands: ScoreBands;
+  shiftDayStart: string;
+}
 
 /** The Evaluations table for a scope; rows are read page by page only when the table is written. */
 export async function evaluationsExport(db: Knex, resolved: ResolvedScope, ctx: TableContext, pageSize?: number): Promise<StreamedTable> {
@@ -21,14 +24,14 @@ export async function evaluationsExport(db: Knex, resolved: ResolvedScope, ctx: 
   return evaluationsTable(repo.evaluationPages(db, resolved.scope, pageSize), { ...ctx, codes, versions, regions: resolved.regionOptions });
 }
 
-export async function reportTables(db: Knex, resolved: ResolvedScope, ctx: TableContext, bands: ScoreBands): Promise<ReportTable[]> {
+export async function reportTables(db: Knex, resolved: ResolvedScope, ctx: TableContext, settings: ExportSettings): Promise<ReportTable[]> {
   // The live floor's sheets (follow-ups, working time, satisfaction) come after the dashboard's.
-  return [...dashboardTables(await buildDashboard(db, resolved.scope, bands), ctx), ...(await liveReportTables(db, resolved, ctx, SHIFT_DAY_START))];
+  return [...dashboardTables(await buildDashboard(db, resolved.scope, settings.bands), ctx), ...(await liveReportTables(db, resolved, ctx, settings.shiftDayStart))];
 }
 
 /** Writes the whole workbook for a scope to `out` (a response or a file) and ends it. */
-export async function writeReportWorkbook(db: Knex, resolved: ResolvedScope, ctx: TableContext, out: Writable, opts: { bands: ScoreBands; signal?: AbortSignal; pageSize?: number }) {
-  const tables = await reportTables(db, resolved, ctx, opts.bands);
+export async function writeReportWorkbook(db: Knex, resolved: ResolvedScope, ctx: TableContext, out: Writable, opts: ExportSettings & { signal?: AbortSignal; pageSize?: number }) {
+  const tables = await reportTables(db, resolved, ctx, opts);
   const streamed = await evaluationsExport(db, resolved, ctx, opts.pageSize);
   return writeWorkbook(out, tables, streamed, { bands: opts.bands, creator: 'Sifat', signal: opts.signal });
 }
