@@ -22,6 +22,8 @@ export interface SettleResult {
   applied: number;
   /** of the given events, how many wait for their call */
   heldOfGiven: number;
+  /** which of the given events wait for their call */
+  heldSeqs: Set<number>;
   callIds: number[];
 }
 
@@ -53,7 +55,7 @@ export async function settle(trx: Knex.Transaction, ctx: SettleContext, seqs: nu
   const touched = new Map<number, Set<string>>();
   const states: { eventSeq: number; operatorCode: string; operatorId: number | null; state: string; startedAt: string }[] = [];
   let applied = 0;
-  let heldOfGiven = 0;
+  const heldSeqs = new Set<number>();
   const given = new Set(seqs);
   for (const e of pending) {
     const d = decide(e, calls, operators, regions);
@@ -62,7 +64,7 @@ export async function settle(trx: Knex.Transaction, ctx: SettleContext, seqs: nu
     g.seqs.push(e.seq);
     decisions.set(key, g);
     if (d.status !== 'applied') {
-      if (given.has(e.seq)) heldOfGiven++;
+      if (given.has(e.seq)) heldSeqs.add(e.seq);
       continue;
     }
     applied++;
@@ -72,7 +74,7 @@ export async function settle(trx: Knex.Transaction, ctx: SettleContext, seqs: nu
   for (const { d, seqs: s } of decisions.values()) await repo.markEvents(trx, s, d);
   if (states.length) await repo.insertOperatorStates(trx, states);
   await refoldCalls(trx, ctx, touched, operators, regions);
-  return { applied, heldOfGiven, callIds: [...touched.keys()] };
+  return { applied, heldOfGiven: heldSeqs.size, heldSeqs, callIds: [...touched.keys()] };
 }
 
 function refsOf(e: StoredEvent): { source: string; callRef: string }[] {

@@ -37,6 +37,12 @@ export const MAX_CATCH_UP = 5000;
 const INITIAL_FEED = 30;
 const BOARD_REFRESH_MS = 5000;
 const BOARD_DEBOUNCE_MS = 150;
+/**
+ * Board figures are recomputed at most this often while events pour in (items still go out at
+ * once): each refresh is a dozen queries and a render, and recomputing them for every event of a
+ * 50/s burst only takes time from storing and sending the events themselves.
+ */
+const BOARD_MIN_INTERVAL_MS = 1000;
 
 let lastLagMs: number | null = null;
 /** Seconds from an event being accepted to its being sent to this instance's boards (the newest one sent); null before any. For the metrics registry. */
@@ -258,17 +264,25 @@ export class LiveHub {
     return p;
   }
 
+  private lastRefreshAt = 0;
+  private refreshing = false;
+
   private scheduleBoards(): void {
     if (this.debounce) return;
+    const wait = Math.max(BOARD_DEBOUNCE_MS, this.lastRefreshAt + BOARD_MIN_INTERVAL_MS - Date.now());
     this.debounce = setTimeout(() => {
       this.debounce = null;
       void this.refreshBoards();
-    }, BOARD_DEBOUNCE_MS);
+    }, wait);
     this.debounce.unref();
   }
 
   private async refreshBoards(): Promise<void> {
     if (this.closed || !this.clients.size) return;
+    // One refresh at a time: a refresh asked for meanwhile runs after it.
+    if (this.refreshing) return this.scheduleBoards();
+    this.refreshing = true;
+    this.lastRefreshAt = Date.now();
     try {
       this.boardCache.clear();
       const htmls = new Map<string, Promise<string>>();
@@ -284,6 +298,8 @@ export class LiveHub {
       }
     } catch (e) {
       this.deps.logger.warn({ err: e }, 'live board refresh failed');
+    } finally {
+      this.refreshing = false;
     }
   }
 

@@ -11,6 +11,8 @@ export interface SseMessage {
 export interface SseConnection {
   close(): void;
   closed: Promise<void>;
+  /** the response's HTTP status (0 when the request failed): anything but 200 is not a stream (e.g. a 302 to sign-in) */
+  status: Promise<number>;
 }
 
 /** Signs in through the login form; returns the session cookie. */
@@ -33,9 +35,12 @@ export async function signInCookie(baseUrl: string, username: string, password: 
 export function openStream(url: string, cookie: string, onMessage: (m: SseMessage) => void, lastEventId?: string | null): SseConnection {
   let resolveClosed!: () => void;
   const closed = new Promise<void>((r) => (resolveClosed = r));
+  let resolveStatus!: (n: number) => void;
+  const status = new Promise<number>((r) => (resolveStatus = r));
   const headers: Record<string, string> = { accept: 'text/event-stream', cookie };
   if (lastEventId) headers['last-event-id'] = lastEventId;
   const req = http.get(url, { headers, agent: false }, (res) => {
+    resolveStatus(res.statusCode ?? 0);
     res.setEncoding('utf8');
     let buf = '';
     res.on('data', (chunk: string) => {
@@ -63,6 +68,9 @@ export function openStream(url: string, cookie: string, onMessage: (m: SseMessag
     res.on('end', resolveClosed);
     res.on('close', resolveClosed);
   });
-  req.on('error', resolveClosed);
-  return { close: () => req.destroy(), closed };
+  req.on('error', () => {
+    resolveStatus(0);
+    resolveClosed();
+  });
+  return { close: () => req.destroy(), closed, status };
 }

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { createTestApp, signIn, type TestApp } from '../../helpers/app';
 import { makeOperator } from '../../helpers/builders';
 import { resolveLateOperatorsTick } from '../../../src/features/events/events.jobs';
+import { ingestBatch } from '../../../src/features/events/events.service';
 import { at, CARD, count, ids, makeFloor, postEvents } from './events-fixtures';
 
 describe('call events API (POST /api/v1/events)', () => {
@@ -182,5 +183,37 @@ describe('call events API (POST /api/v1/events)', () => {
     await resolveLateOperatorsTick(t)(new Date());
     expect(Number((await t.db('operator_states').where({ operator_code: 'NO-SUCH-7' }).first()).operator_id)).to.equal(opId);
     expect((await agent.get('/admin/events')).text).not.to.contain('NO-SUCH-7');
+  });
+
+  it('requests arriving together are stored in one transaction, each answered for itself: a repeat is a duplicate, a conflict refuses only its own request', async () => {
+    const id = ids('group');
+    const calls = Array.from({ length: 12 }, (_, i) => id.call(String(i)));
+    const offers = calls.map((ref) => ({ id: id.event(), type: 'call.offered', at: T0, callId: ref }));
+    const answered = { id: id.event(), type: 'call.answered', at: at(T0, 4), callId: calls[0], operatorCode: floor.operatorCode };
+    let transactions = 0;
+    const countLocks = (q: { sql: string }) => void (/pg_advisory_xact_lock|where 0 = 1/i.test(q.sql) && transactions++);
+    t.db.on('query', countLocks);
+    try {
+      const results = await Promise.allSettled([
+        ...offers.map((e) => ingestBatch(t, { events: [e] }, { apiTokenId: null })),
+        ingestBatch(t, { events: [offers[3]] }, { apiTokenId: null }), // the same event again
+        ingestBatch(t, { events: [{ ...offers[5], at: at(T0, 9) }, answered] }, { apiTokenId: null }), // offers[5]'s id with other content
+      ]);
+      const ok = results.slice(0, 12).map((r) => (r.status === 'fulfilled' ? r.value : null));
+      expect(ok.every((r) => r !== null && r.stored === 1 && r.duplicates === 0 && r.lastSeq !== null)).to.equal(true);
+      const repeat = results[12]!;
+      expect(repeat.status === 'fulfilled' && repeat.value).to.include({ stored: 0, duplicates: 1 });
+      const conflict = results[13]!;
+      expect(conflict.status).to.equal('rejected');
+      expect((conflict as PromiseRejectedResult).reason).to.include({ status: 409, key: 'events.api.conflict' });
+    } finally {
+      t.db.off('query', countLocks);
+    }
+    // The first request starts alone; the rest waited and went in together.
+    expect(transactions).to.be.at.most(3);
+    for (const ref of calls) expect((await callRow(ref)).started_at).to.equal(T0);
+    // Nothing of the refused request is stored.
+    expect(await t.db('call_events').where({ event_id: answered.id }).first()).to.equal(undefined);
+    expect((await callRow(calls[0]!)).answered_at).to.equal(null);
   });
 });
