@@ -17,6 +17,7 @@ import { operatorPortalFeature } from './operator-portal';
 import { eventsFeature } from './events';
 import { liveFeature } from './live';
 import { followupsFeature } from './followups';
+import { worktimeFeature } from './worktime';
 
 export const FEATURES: Feature[] = [
   authFeature,
@@ -36,4 +37,5 @@ export const FEATURES: Feature[] = [
   eventsFeature,
   liveFeature,
   followupsFeature,
+  worktimeFeature,
 ];

@@ -1,4 +1,36 @@
-// Demo history for the live floor: filled in later (demo-day.ts).
+// Demo history for the live floor and working time: the demo centre's last day and a half (from
+// the start of the shift 36 hours ago to an hour ago), replayed quickly through the ingest without
+// dispatches and outcomes. The app's demo floor carries on from where it stops (demo-floor.ts).
 import type { SeedContext } from '../../app-context';
+import { shiftLocator } from '../worktime/worktime';
+import { DemoFloor, demoOperatorCodes, feed } from './demo-floor';
 
-export async function seedEvents(_ctx: SeedContext): Promise<void> {}
+export const DEMO_HISTORY_HOURS = 36;
+
+/** Where the demo history starts: the start of the shift that was running DEMO_HISTORY_HOURS ago. */
+export function demoHistoryStart(now: Date, dayStart: string): number {
+  return shiftLocator(dayStart)(now.getTime() - DEMO_HISTORY_HOURS * 3600000).start;
+}
+
+export async function seedEvents(ctx: SeedContext): Promise<void> {
+  const ops = await demoOperatorCodes(ctx.db);
+  if (!ops.length) return;
+  const now = ctx.clock();
+  const from = demoHistoryStart(now, ctx.config.shiftDayStart);
+  const to = now.getTime() - 3600000;
+  const floor = new DemoFloor(ops, 112_013, { dayStart: ctx.config.shiftDayStart, light: true, prefix: 'demo-h' });
+  const started = Date.now();
+  let events = 0;
+  // A few hours at a time, so memory stays small.
+  for (let t = from; t < to; t += 4 * 3600000) {
+    floor.plan(t, Math.min(to, t + 4 * 3600000));
+    const due = floor.due(Math.min(to, t + 4 * 3600000));
+    await feed(ctx, due);
+    events += due.length;
+  }
+  // What the last calls still had coming (their end, card, score) is sent too: no call stays open.
+  const rest = floor.due(Number.POSITIVE_INFINITY);
+  await feed(ctx, rest);
+  events += rest.length;
+  ctx.log(`events: ${events} call events of the demo floor's last ${Math.round((to - from) / 3600000)} hours in ${Date.now() - started} ms`);
+}

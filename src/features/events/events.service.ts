@@ -99,8 +99,11 @@ interface Waiting {
 type Stored = Omit<IngestSummary, 'clockOffsetSec'>;
 type Deps = Pick<AppDeps, 'db' | 'clock' | 'config'>;
 
-/** Most events one group transaction takes (a request is never split). */
-const GROUP_MAX_EVENTS = 2000;
+/**
+ * A group takes requests up to the events of one full request (EVENTS_MAX_BATCH; a request is never
+ * split): no transaction is longer than the largest single request, which matters on SQLite, where
+ * a writer on another connection waits for it.
+ */
 const committers = new WeakMap<Db, { waiting: Waiting[]; running: boolean }>();
 
 function commit(deps: Deps, w: Omit<Waiting, 'resolve' | 'reject'>): Promise<Stored> {
@@ -117,7 +120,7 @@ async function drain(deps: Deps, c: { waiting: Waiting[]; running: boolean }): P
     while (c.waiting.length) {
       let n = 0;
       let events = 0;
-      while (n < c.waiting.length && (n === 0 || events + c.waiting[n]!.candidates.length <= GROUP_MAX_EVENTS)) events += c.waiting[n++]!.candidates.length;
+      while (n < c.waiting.length && (n === 0 || events + c.waiting[n]!.candidates.length <= deps.config.events.maxBatch)) events += c.waiting[n++]!.candidates.length;
       const group = c.waiting.splice(0, n);
       try {
         const out = await serialised(deps.db, () => storeGroup(deps, group));

@@ -23,7 +23,7 @@ export async function liveReportTables(db: Knex, resolved: ResolvedScope, ctx: T
   const period = { from: resolved.filters.from, to: resolved.filters.to };
   const [followups, working, satisfaction] = await Promise.all([
     followupSheets(db, period, ctx.t, ctx.lang, ctx.generatedAt),
-    workingTimeSheet(db, period, ctx.t, shiftDayStart, resolved.scope.teamIds),
+    workingTimeSheet(db, period, ctx.t, shiftDayStart, resolved.scope.teamIds, ctx.generatedAt),
     satisfactionSheets(db, period, ctx.t, ctx.lang, resolved.scope.teamIds),
   ]);
   const empty = ctx.t('reports.empty.noData');
