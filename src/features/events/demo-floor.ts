@@ -143,7 +143,11 @@ export class DemoFloor {
     const free = this.ops.filter((o) => o.status === 'available' && o.until <= t);
     const op = free.length ? pick(r, free) : null;
     if (!op || r() < 0.04) {
-      this.push(t + 15000 + r() * 30000, { type: 'call.ended', callId, reason: 'dropped' });
+      // Abandoned before an answer: an operator on duty calls back a few minutes later (now and then nobody does).
+      const gone = t + 15000 + r() * 30000;
+      this.push(gone, { type: 'call.ended', callId, reason: 'dropped' });
+      const onDuty = this.ops.filter((o) => o.status !== 'off');
+      if (onDuty.length && r() < 0.9) this.callback(callId, pick(r, onDuty), gone + (1 + r() * 4) * MIN);
       return;
     }
     const answer = t + (r() < 0.85 ? 2000 + r() * 8000 : 10000 + r() * 25000);
@@ -166,9 +170,17 @@ export class DemoFloor {
     if (light || r() < 0.8) this.push(end + 30000 + r() * 300000, { type: 'card.closed', callId, xml: CARD(`K-${this.n}`, true, phone) });
     this.state(end + 20000, op, 'ready');
     if (r() < 0.3) this.push(end + 60000, { type: 'satisfaction.scored', callId, score: weighted(r, [[5, 50], [4, 25], [3, 12], [2, 8], [1, 5]] as [number, number][]) });
-    if (dropped) this.push(end + 60000 + r() * 240000, { type: 'callback.attempted', callId: `${callId}-cb1`, callbackOf: callId, operatorCode: op.code, result: r() < 0.7 ? 'reached' : 'no_answer' });
+    if (dropped) this.callback(callId, op, end + 60000 + r() * 240000);
     op.status = 'busy';
     op.until = end + 20000;
+  }
+
+  /** A callback attempt for a dropped call; it ends too (answered when the caller is reached). */
+  private callback(callId: string, op: Operator, at: number): void {
+    const r = this.rand;
+    const reached = r() < 0.75;
+    this.push(at, { type: 'callback.attempted', callId: `${callId}-cb1`, callbackOf: callId, operatorCode: op.code, result: reached ? 'reached' : 'no_answer' });
+    this.push(at + (reached ? 30000 + r() * 90000 : 25000), { type: 'call.ended', callId: `${callId}-cb1`, reason: 'normal' });
   }
 
   /** Simulates [from, to) (continuing where the last call stopped). */
@@ -206,6 +218,27 @@ export async function feed(deps: Pick<AppDeps, 'db' | 'clock' | 'config'>, event
   for (let i = 0; i < events.length; i += deps.config.events.maxBatch) await ingestBatch(deps, { events: events.slice(i, i + deps.config.events.maxBatch) }, { apiTokenId: null });
 }
 
+/**
+ * What a previous run of the floor left hanging when the app stopped: its calls still open are
+ * ended and its operators still signed in sign out, at `at`, so the new run's crew starts clean.
+ */
+export async function closeLeftovers(deps: Pick<AppDeps, 'db' | 'clock' | 'config'>, at: number): Promise<number> {
+  const since = new Date(at - 14 * 3600000).toISOString();
+  const iso = new Date(at).toISOString();
+  const open = await deps.db('calls').whereNull('ended_at').whereNull('deleted_at').where('started_at', '>=', since).where('started_at', '<', iso).where('external_id', 'like', 'demo%').select('external_id', 'source');
+  const latest = await deps.db('operator_states as s')
+    .where('s.started_at', '>=', since)
+    .whereNotExists((q) => q.select(deps.db.raw('1')).from('operator_states as n').whereRaw('n.operator_code = s.operator_code').whereRaw('n.started_at > s.started_at'))
+    .select('s.operator_code', 's.state');
+  const tag = crypto.randomBytes(4).toString('hex');
+  const events: Record<string, unknown>[] = [
+    ...open.map((c, i) => ({ id: `demo-close-${tag}-c${i}`, type: 'call.ended', at: iso, callId: c.external_id as string, source: c.source as string, reason: 'normal' })),
+    ...latest.filter((s) => s.state !== 'logged_out').map((s, i) => ({ id: `demo-close-${tag}-s${i}`, type: 'operator.state', at: iso, operatorCode: s.operator_code as string, state: 'logged_out' })),
+  ];
+  await feed(deps, events);
+  return events.length;
+}
+
 /** Starts the demo floor; returns a stop function. */
 export function startDemoFloor(deps: AppDeps): () => void {
   let timer: NodeJS.Timeout | null = null;
@@ -218,7 +251,8 @@ export function startDemoFloor(deps: AppDeps): () => void {
     // Carry on where the demo history (or the last run) stopped, playing at most the last hour.
     const last = (await deps.db('call_events').max({ at: 'occurred_at' }).first())?.at as string | null | undefined;
     const from = Math.max(now - 60 * MIN, last ? Date.parse(last) + 1000 : 0);
-    floor.plan(from, now + 10000);
+    await closeLeftovers(deps, from);
+    floor.plan(from + 1000, now + 10000);
     let planned = now + 10000;
     const send = (events: Record<string, unknown>[]) => feed(deps, events).catch((e) => deps.logger.warn({ err: e }, 'demo floor batch refused'));
     await send(floor.due(now));
