@@ -3,7 +3,8 @@
 // 2-2 rotation of 12-hour shifts (a day shift, the next night's shift, two days off); on duty they
 // sign in (some late, now and then one absent), take calls while ready, take breaks, and sign out.
 // Calls are offered, answered or abandoned, carded, dispatched, scored; some drop and are called
-// back. The demo seed replays the last day and a half quickly (events.seed.ts, without dispatches);
+// back. The demo seed replays the last day and a half quickly (events.seed.ts; dispatches and
+// outcomes only in its last 12 hours);
 // on start the app plays the last hour and then keeps pace with the clock. LIVE_DEMO_REPLAY=false
 // turns the live part off.
 import crypto from 'node:crypto';
@@ -20,6 +21,8 @@ interface Scheduled {
   event: Record<string, unknown>;
 }
 
+/** The demo floor's calls: `112-<run>-<n>` (the calls seed's are TEL-…). */
+export const DEMO_CALL_PREFIX = '112-';
 const REGIONS = ['TK', 'TK', 'TK', 'TO', 'SA', 'FA', 'AN', 'NG', 'QA', 'SU', 'BU', 'XO', 'QR'];
 const SHIFT_MS = 12 * 3600000;
 const MIN = 60000;
@@ -55,10 +58,10 @@ interface Operator {
 export interface DemoFloorOptions {
   /** SHIFT_DAY_START, "HH:MM" Tashkent */
   dayStart: string;
-  /** history: no card drafts, dispatches, outcomes or complex cases (fewer events; every card complete) */
-  light?: boolean;
-  /** event and call ids start with this (history and live never collide) */
-  prefix?: string;
+  /** calls offered before this instant are light: no card drafts, dispatches, outcomes or complex cases (fewer events; every card complete) */
+  lightBefore?: number;
+  /** event ids start with `demo-<run>-`, call ids are `112-<run>-<n>`: history and each live run never collide */
+  run: string;
   /** scales the hourly call rate */
   rateFactor?: number;
 }
@@ -83,7 +86,7 @@ export class DemoFloor {
   }
 
   private push(at: number, event: Record<string, unknown>): void {
-    this.queue.push({ at, event: { id: `${this.opts.prefix ?? 'demo'}-${crypto.randomBytes(6).toString('hex')}`, at: new Date(at).toISOString(), ...event } });
+    this.queue.push({ at, event: { id: `demo-${this.opts.run}-${crypto.randomBytes(6).toString('hex')}`, at: new Date(at).toISOString(), ...event } });
   }
 
   private state(at: number, op: Operator, state: string): void {
@@ -135,8 +138,8 @@ export class DemoFloor {
 
   private call(t: number): void {
     const r = this.rand;
-    const light = this.opts.light === true;
-    const callId = `${this.opts.prefix ?? 'demo'}-call-${Date.now().toString(36)}-${++this.n}`;
+    const light = t < (this.opts.lightBefore ?? 0);
+    const callId = `${DEMO_CALL_PREFIX}${this.opts.run}-${++this.n}`;
     const category = weighted(r, CALL_CATEGORIES.map((c) => [c, c === 'medical' ? 30 : c === 'suicide_risk' ? 2 : 8] as [CallCategory, number]));
     const phone = `+99890${Math.floor(1000000 + r() * 8999999)}`;
     this.push(t, { type: 'call.offered', callId, language: r() < 0.8 ? 'uz' : 'ru', category, regionCode: pick(r, REGIONS), callerNumber: phone });
@@ -167,7 +170,7 @@ export class DemoFloor {
     }
     const dropped = r() < 0.05;
     this.push(end, { type: 'call.ended', callId, reason: dropped ? 'dropped' : r() < 0.04 ? 'transferred' : 'normal' });
-    if (light || r() < 0.8) this.push(end + 30000 + r() * 300000, { type: 'card.closed', callId, xml: CARD(`K-${this.n}`, true, phone) });
+    if (light || r() < 0.95) this.push(end + 30000 + r() * 300000, { type: 'card.closed', callId, xml: CARD(`K-${this.n}`, true, phone) });
     this.state(end + 20000, op, 'ready');
     if (r() < 0.3) this.push(end + 60000, { type: 'satisfaction.scored', callId, score: weighted(r, [[5, 50], [4, 25], [3, 12], [2, 8], [1, 5]] as [number, number][]) });
     if (dropped) this.callback(callId, op, end + 60000 + r() * 240000);
@@ -225,7 +228,7 @@ export async function feed(deps: Pick<AppDeps, 'db' | 'clock' | 'config'>, event
 export async function closeLeftovers(deps: Pick<AppDeps, 'db' | 'clock' | 'config'>, at: number): Promise<number> {
   const since = new Date(at - 14 * 3600000).toISOString();
   const iso = new Date(at).toISOString();
-  const open = await deps.db('calls').whereNull('ended_at').whereNull('deleted_at').where('started_at', '>=', since).where('started_at', '<', iso).where('external_id', 'like', 'demo%').select('external_id', 'source');
+  const open = await deps.db('calls').whereNull('ended_at').whereNull('deleted_at').where('started_at', '>=', since).where('started_at', '<', iso).where('external_id', 'like', `${DEMO_CALL_PREFIX}%`).select('external_id', 'source');
   const latest = await deps.db('operator_states as s')
     .where('s.started_at', '>=', since)
     .whereNotExists((q) => q.select(deps.db.raw('1')).from('operator_states as n').whereRaw('n.operator_code = s.operator_code').whereRaw('n.started_at > s.started_at'))
@@ -246,7 +249,7 @@ export function startDemoFloor(deps: AppDeps): () => void {
   void (async () => {
     const ops = await demoOperatorCodes(deps.db);
     if (!ops.length || stopped) return;
-    const floor = new DemoFloor(ops, Date.now() % 100000, { dayStart: deps.config.shiftDayStart, prefix: 'demo' });
+    const floor = new DemoFloor(ops, Date.now() % 100000, { dayStart: deps.config.shiftDayStart, run: Date.now().toString(36).slice(-5).toUpperCase() });
     const now = deps.clock().getTime();
     // Carry on where the demo history (or the last run) stopped, playing at most the last hour.
     const last = (await deps.db('call_events').max({ at: 'occurred_at' }).first())?.at as string | null | undefined;

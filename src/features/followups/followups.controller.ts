@@ -6,7 +6,7 @@ import { ForbiddenError, NotFoundError, ValidationError } from '../../http/error
 import { flash, idParam } from '../../http/guards';
 import { addDays, tashkentDayRange, tashkentToday } from '../../time';
 import * as repo from './followups.repository';
-import { CONTACT_RESULTS, canSee, closeBySupervisor, isOverdue, recordContact } from './followups.service';
+import { CONTACT_RESULTS, canSee, closeBySupervisor, isOverdue, localInput, recordContact } from './followups.service';
 
 export function followupsController(deps: AppDeps) {
   const { db } = deps;
@@ -22,7 +22,7 @@ export function followupsController(deps: AppDeps) {
       contacts: await repo.contactsOf(db, id),
       results: CONTACT_RESULTS,
       errors: o.errors ?? [],
-      values: o.values ?? { contactedAt: localNow(now) },
+      values: o.values ?? { contactedAt: localInput(now) },
       canClose: req.user!.role === 'admin' || req.user!.role === 'supervisor',
     });
   }
@@ -80,10 +80,4 @@ export function followupsController(deps: AppDeps) {
       }
     },
   };
-}
-
-/** "YYYY-MM-DDTHH:MM" in Tashkent for a datetime-local input. */
-function localNow(now: Date): string {
-  const t = new Date(now.getTime() + 5 * 3600000).toISOString();
-  return t.slice(0, 16);
 }

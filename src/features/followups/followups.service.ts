@@ -7,7 +7,7 @@ import type { AppDeps } from '../../app-context';
 import { audit } from '../../audit/audit';
 import type { Role } from '../../auth/roles';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError, fieldErrorsFromZod } from '../../http/errors';
-import { tashkentToUtc } from '../../time';
+import { tashkentClock, tashkentDate, tashkentToUtc } from '../../time';
 import * as repo from './followups.repository';
 
 export const FOLLOWUP_ROLES: readonly Role[] = ['specialist', 'supervisor', 'admin'];
@@ -23,6 +23,11 @@ export const contactSchema = z.object({
   note: z.string().trim().max(1000, 'followups.form.noteTooLong').optional().transform((v) => v || null),
 });
 export type ContactInput = z.output<typeof contactSchema>;
+
+/** "YYYY-MM-DDTHH:MM" in Tashkent: the contact form's datetime-local value for an instant. */
+export function localInput(instant: Date | number): string {
+  return `${tashkentDate(instant)}T${tashkentClock(new Date(instant))}`;
+}
 
 /** Where a contact's result takes the item. Pure. */
 export function nextStatus(current: string, result: (typeof CONTACT_RESULTS)[number]): { status: 'open' | 'escalated' | 'closed'; resolution: string | null } {

@@ -4,12 +4,14 @@ import type { Feature } from '../../app-context';
 import { followupsRoutes } from './followups.routes';
 import { FOLLOWUP_ROLES } from './followups.service';
 import { openNoOutcomeFollowups } from './followups.sync';
+import { seedFollowups } from './followups.seed';
 
 export { followupSheets } from './followups.report';
 
 export const followupsFeature: Feature = {
   name: 'followups',
   routes: followupsRoutes,
+  seed: seedFollowups,
   nav: [{ key: 'followups.nav', href: '/followups', roles: FOLLOWUP_ROLES, order: 450 }],
   schedules: (deps) => [async (now) => void (await openNoOutcomeFollowups(deps.db, now, deps.config.followups.noOutcomeMinutes, deps.config.followups.dueMinutes))],
 };

@@ -90,7 +90,12 @@ export interface BoardSnapshot {
   lastEventAt: string | null;
   stale: boolean;
   alerts: Alert[];
+  /** service-level targets shown beside the figures, % answered within 10 and 20 s */
+  targets: { within10: number; within20: number };
 }
+
+/** NENA's answer-time standard: 95 % of calls answered within 20 s. */
+export const SERVICE_LEVEL_20S_TARGET = 95;
 
 const MIN = 60000;
 const SIGNED_IN = new Set(['logged_in', 'ready', 'busy', 'break']);
@@ -206,6 +211,7 @@ export function buildBoard(i: BoardInput): BoardSnapshot {
     lastEventAt: i.lastEventAt,
     stale,
     alerts,
+    targets: { within10: s.serviceLevelTarget, within20: SERVICE_LEVEL_20S_TARGET },
   };
   if (!i.aggregatesOnly) return snapshot;
   // Leadership: the figures only — no operator, call id or caller on the page.

@@ -31,7 +31,7 @@ export function renderFeedItem(row: FeedRow, lang: Language, directory: Map<numb
   const kind = row.type.split('.')[0];
   const who = op ? `${op.name} (${op.code})` : row.operatorCode ?? '';
   return (
-    `<li class="feed-item feed-${esc(kind ?? '')}${row.status === 'held' ? ' feed-held' : ''}" data-seq="${row.seq}">` +
+    `<li class="feed-item feed-kind-${esc(kind ?? '')}${row.status === 'held' ? ' feed-held' : ''}" data-seq="${row.seq}">` +
     `<time datetime="${esc(row.at)}">${esc(tashkentClock(row.at))}</time> ` +
     `<span class="feed-type">${esc(t(`events.type.${row.type}`))}</span>` +
     (detail.length ? ` <span class="feed-detail">${esc(detail.join(' · '))}</span>` : '') +

@@ -66,7 +66,7 @@ describe('working time and feedback (/worktime)', () => {
     expect(res.text).to.contain('5:40');
     expect(res.text).to.contain('0:30');
     expect(res.text).to.match(/>0\.2</);
-    expect(res.text).to.contain('n = 1 scored calls');
+    expect(res.text).to.contain('scored calls: n = 1');
     // No plan yet: adherence cannot be measured, and the page says how to get one.
     expect(res.text).to.contain('No shift plan covers this period');
     expect(res.text).to.contain('href="/worktime/plans"');
@@ -140,7 +140,7 @@ describe('working time and feedback (/worktime)', () => {
       ].join('\r\n');
       const res = await upload(agent, await csrf(), `\uFEFF${csv}\r\n`);
       expect(res.status).to.equal(400);
-      expect(res.text).to.contain('6 problems in 6 rows');
+      expect(res.text).to.contain('Problems: 6, in rows: 6.');
       for (const msg of [
         'No operator has the employee code “WT-NOBODY”.',
         'The operator “WT-THEIRS” is not in one of your teams.',
@@ -181,7 +181,7 @@ describe('working time and feedback (/worktime)', () => {
       expect(res.status, res.text.slice(0, 500)).to.equal(303);
       expect(res.headers.location).to.equal('/worktime/plans');
       const list = await agent.get('/worktime/plans');
-      expect(list.text).to.contain('2 shifts from');
+      expect(list.text).to.contain('shifts stored: 2, from');
       expect(list.text).to.contain('These columns are not part of the format and were ignored: Comment.');
       expect((await plans()).map((r) => ({ ...r, operator_id: Number(r.operator_id) }))).to.deep.equal([
         { operator_id: mine, starts_at: '2026-12-07T03:00:00.000Z', ends_at: '2026-12-07T15:00:00.000Z', shift_date: '2026-12-07' },
@@ -200,7 +200,7 @@ describe('working time and feedback (/worktime)', () => {
       const { agent, csrf } = await signIn(t.app, specialist.username, specialist.password);
       const replaced = await upload(agent, await csrf(), 'operator_code,date,start,end\nWT-MINE,2026-12-07,08:00,19:00\n');
       expect(replaced.status).to.equal(303);
-      expect((await agent.get('/worktime/plans')).text).to.contain('(0 new, 1 replaced)');
+      expect((await agent.get('/worktime/plans')).text).to.contain('(new: 0, replaced: 1)');
       const clash = await upload(agent, await csrf(), 'operator_code,date,start,end\nWT-MINE,2026-12-07,12:00,22:00\n');
       expect(clash.status).to.equal(400);
       expect(clash.text).to.contain('overlaps the stored shift 07.12.2026 08:00–19:00');
