@@ -2,6 +2,7 @@
 // complex cases, operator states): the only SQL of the events feature.
 import type { Knex } from 'knex';
 import { isPostgres, num, parseJson } from '../../db';
+import type { NewCall } from '../calls/calls.repository';
 import type { CallEvent } from './events.schema';
 import type { TimedEvent } from './fold';
 
@@ -88,7 +89,7 @@ export interface StoredEvent {
   event: CallEvent;
 }
 
-const EVENT_COLUMNS = ['id', 'event_id', 'type', 'occurred_at', 'received_at', 'source', 'call_ref', 'call_id', 'operator_code', 'status', 'problem', 'payload'];
+export const EVENT_COLUMNS = ['id', 'event_id', 'type', 'occurred_at', 'received_at', 'source', 'call_ref', 'call_id', 'operator_code', 'status', 'problem', 'payload'];
 
 export function mapEvent(r: Record<string, unknown>): StoredEvent {
   return {
@@ -149,23 +150,9 @@ export async function markEvents(db: Conn, seqs: number[], o: { status: 'applied
   for (let i = 0; i < seqs.length; i += 500) await db('call_events').whereIn('id', seqs.slice(i, i + 500)).update({ status: o.status, call_id: o.callId, problem: o.problem });
 }
 
-export interface CallRow {
+/** A call as the events settle it: the columns events write, and its id. */
+export interface CallRow extends Omit<NewCall, 'callDate' | 'recordingId' | 'extra'> {
   id: number;
-  source: string;
-  externalId: string;
-  startedAt: string;
-  answeredAt: string | null;
-  endedAt: string | null;
-  durationSec: number | null;
-  operatorId: number | null;
-  callerNumber: string | null;
-  language: string | null;
-  channel: string;
-  category: string | null;
-  services: string | null;
-  regionId: number | null;
-  dropped: boolean;
-  callbackOfCallId: number | null;
 }
 
 const CALL_COLUMNS = ['id', 'source', 'external_id', 'started_at', 'answered_at', 'ended_at', 'duration_sec', 'operator_id', 'caller_number', 'language', 'channel', 'category', 'services', 'region_id', 'dropped', 'callback_of_call_id'];

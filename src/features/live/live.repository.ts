@@ -3,7 +3,8 @@
 // volume. The only SQL of the live feature.
 import type { Knex } from 'knex';
 import { num, parseJson, toBool } from '../../db';
-import type { CallEvent } from '../events/events.schema';
+import { EVENT_COLUMNS, mapEvent, type StoredEvent } from '../events/events.repository';
+import type { OperatorInfo } from '../reports/reports.repository';
 
 export interface RecentCall {
   id: number;
@@ -173,16 +174,13 @@ export async function latestOperatorStates(db: Knex, sinceIso: string): Promise<
   return rows.map((r) => ({ operatorCode: r.operator_code as string, operatorId: r.operator_id == null ? null : Number(r.operator_id), state: r.state as string, since: r.started_at as string }));
 }
 
-export interface OperatorInfo {
-  id: number;
-  code: string;
-  name: string;
-  teamId: number | null;
-  teamName: string | null;
-}
+export type { OperatorInfo };
 
-export async function operatorDirectory(db: Knex): Promise<Map<number, OperatorInfo>> {
-  const rows = await db('operators as o').leftJoin('teams as t', 't.id', 'o.team_id').select('o.id', 'o.employee_code', 'o.full_name', 'o.team_id', 't.name as team_name');
+/** Every operator (or those of some teams) with their team, by id. */
+export async function operatorDirectory(db: Knex, teamIds: readonly number[] | null = null): Promise<Map<number, OperatorInfo>> {
+  const q = db('operators as o').leftJoin('teams as t', 't.id', 'o.team_id').select('o.id', 'o.employee_code', 'o.full_name', 'o.team_id', 't.name as team_name');
+  if (teamIds) q.whereIn('o.team_id', [...teamIds]);
+  const rows = await q;
   return new Map(rows.map((r) => [Number(r.id), { id: Number(r.id), code: r.employee_code as string, name: r.full_name as string, teamId: r.team_id == null ? null : Number(r.team_id), teamName: (r.team_name as string | null) ?? null }]));
 }
 
@@ -200,18 +198,9 @@ export async function maxSeq(db: Knex): Promise<number> {
   return num(r?.m);
 }
 
-export interface FeedRow {
-  seq: number;
-  eventId: string;
-  type: string;
-  at: string;
-  receivedAt: string;
-  callRef: string | null;
-  callId: number | null;
-  operatorCode: string | null;
+/** A stored event with the operator it concerns (by its own code, else its call's operator). */
+export interface FeedRow extends StoredEvent {
   operatorId: number | null;
-  status: string;
-  event: CallEvent;
 }
 
 /** Stored events after a sequence number, in order, with the operator they concern. */
@@ -222,22 +211,10 @@ export async function eventsAfter(db: Knex, afterSeq: number, limit: number, bef
     .where('e.id', '>', afterSeq)
     .orderBy('e.id')
     .limit(limit)
-    .select('e.id', 'e.event_id', 'e.type', 'e.occurred_at', 'e.received_at', 'e.call_ref', 'e.call_id', 'e.operator_code', 'e.status', 'e.payload', 'o.id as op_id', 'c.operator_id as call_operator_id');
+    .select(...EVENT_COLUMNS.map((c) => `e.${c}`), 'o.id as op_id', 'c.operator_id as call_operator_id');
   if (beforeSeq !== undefined) q.where('e.id', '<', beforeSeq);
   const rows = await q;
-  return rows.map((r) => ({
-    seq: Number(r.id),
-    eventId: r.event_id as string,
-    type: r.type as string,
-    at: r.occurred_at as string,
-    receivedAt: r.received_at as string,
-    callRef: (r.call_ref as string | null) ?? null,
-    callId: r.call_id == null ? null : Number(r.call_id),
-    operatorCode: (r.operator_code as string | null) ?? null,
-    operatorId: r.op_id != null ? Number(r.op_id) : r.call_operator_id != null ? Number(r.call_operator_id) : null,
-    status: r.status as string,
-    event: parseJson<CallEvent>(r.payload, {} as CallEvent),
-  }));
+  return rows.map((r) => ({ ...mapEvent(r), operatorId: r.op_id != null ? Number(r.op_id) : r.call_operator_id != null ? Number(r.call_operator_id) : null }));
 }
 
 /** The newest events up to a sequence number, newest first. */

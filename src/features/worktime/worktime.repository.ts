@@ -3,6 +3,8 @@
 // grouped by operator, region and category, and storing an imported shift plan.
 import type { Knex } from 'knex';
 import { num } from '../../db';
+import { operatorDirectory } from '../live/live.repository';
+import type { OperatorInfo } from '../reports/reports.repository';
 import { MAX_STATE_MS, type PlannedShift, type StateChange } from './worktime';
 
 /** Limits a query on operator_id to the operators of some teams; null: everyone. */
@@ -35,18 +37,9 @@ export async function plannedShifts(db: Knex, from: string, to: string, teamIds:
   return (await ofTeams(db, q, 'operator_id', teamIds).select('operator_id', 'starts_at', 'ends_at')).map((r) => ({ operatorId: Number(r.operator_id), startsAt: r.starts_at as string, endsAt: r.ends_at as string }));
 }
 
-export interface OperatorInfo {
-  id: number;
-  code: string;
-  name: string;
-  teamId: number | null;
-  teamName: string | null;
-}
-
+/** The operators of some teams (null: all), by name. */
 export async function operators(db: Knex, teamIds: readonly number[] | null): Promise<OperatorInfo[]> {
-  const q = db('operators as o').leftJoin('teams as t', 't.id', 'o.team_id').select('o.id', 'o.employee_code', 'o.full_name', 'o.team_id', 't.name as team_name').orderBy('o.full_name');
-  if (teamIds) q.whereIn('o.team_id', [...teamIds]);
-  return (await q).map((r) => ({ id: Number(r.id), code: String(r.employee_code), name: String(r.full_name), teamId: r.team_id === null ? null : Number(r.team_id), teamName: (r.team_name as string | null) ?? null }));
+  return [...(await operatorDirectory(db, teamIds)).values()].sort((a, b) => a.name.localeCompare(b.name));
 }
 
 export interface ScoreGroup {
