@@ -198,7 +198,7 @@ async function exportContext(db: Db) {
 /** The same workbook built the simple way: an in-memory ExcelJS workbook, written at the end. */
 async function inMemoryWorkbook(db: Db, file: string): Promise<number> {
   const { config, resolved, ctx } = await exportContext(db);
-  const tables = await reportTables(db, resolved, ctx, config.scoreBands);
+  const tables = await reportTables(db, resolved, ctx, { bands: config.scoreBands, shiftDayStart: config.shiftDayStart });
   const streamed = await evaluationsExport(db, resolved, ctx);
   const wb = new ExcelJS.Workbook();
   const add = (title: string, columns: TableColumn[], rows: CellValue[][] | null) => {
@@ -241,7 +241,7 @@ async function child(variant: 'stream' | 'memory'): Promise<void> {
     const { config, resolved, ctx } = await exportContext(db);
     const out = fs.createWriteStream(file);
     const done = new Promise<void>((r) => out.on('close', () => r()));
-    rows = (await writeReportWorkbook(db, resolved, ctx, out, { bands: config.scoreBands, pageSize: arg('page-size', EXPORT_PAGE_SIZE) })).evaluationRows;
+    rows = (await writeReportWorkbook(db, resolved, ctx, out, { bands: config.scoreBands, shiftDayStart: config.shiftDayStart, pageSize: arg('page-size', EXPORT_PAGE_SIZE) })).evaluationRows;
     await done;
   } else {
     rows = await inMemoryWorkbook(db, file);

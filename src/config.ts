@@ -55,6 +55,22 @@ export const SETTINGS = {
   REVIEW_TARGET_DAYS: { schema: positiveInt, default: '5', doc: 'Days after a call within which it should be reviewed (the dashboard\'s review-lag target; APCO/NENA ANS 1.107.1: 5)' },
   HIGH_ACUITY_CATEGORIES: { schema: z.string().regex(/^[a-z_]+(,[a-z_]+)*$/, 'expected call categories separated by commas'), default: 'suicide_risk,domestic_violence,fire,medical,road_accident,gas', doc: 'Call categories coverage expects to see reviewed every period (high-acuity events)' },
   SPECIALIST_RULES_APPLY: { schema: bool, default: 'false', doc: 'Plan rules a specialist proposes apply at once (audited) instead of waiting for a supervisor\'s or administrator\'s approval' },
+  EVENTS_MAX_BATCH: { schema: positiveInt, default: '500', doc: 'Most call events one POST /api/v1/events may carry (more: 413)' },
+  EVENTS_RATE_PER_SECOND: { schema: positiveInt, default: '100', doc: 'Event requests per second one API token may make, sustained (more: 429 with Retry-After)' },
+  EVENTS_RATE_BURST: { schema: positiveInt, default: '300', doc: 'Event requests one API token may make at once before the rate applies' },
+  EVENTS_HOLD_MINUTES: { schema: positiveInt, default: '15', doc: 'An event for a call not yet known is held; after this long it is listed as unmatched' },
+  EVENTS_CLOCK_TOLERANCE_SECONDS: { schema: z.coerce.number().int().min(0), default: '5', doc: "A batch's sentAt further than this from the server clock corrects its events' times" },
+  LIVE_DEMO_REPLAY: { schema: bool, default: '', doc: 'Replay a synthetic day of call events so the live board moves. Default: on in demo mode' },
+  LIVE_POLL_MS: { schema: positiveInt, default: '1000', doc: 'How often the live board looks for new events where PostgreSQL LISTEN is not available (and on SQLite)' },
+  LIVE_STALE_SECONDS: { schema: positiveInt, default: '120', doc: 'No event for this long: the live board says "no events since …"' },
+  CALLBACK_WITHIN_MINUTES: { schema: positiveInt, default: '5', doc: 'A dropped call should be called back within this many minutes (at most 3 attempts)' },
+  CARD_INCOMPLETE_MINUTES: { schema: positiveInt, default: '10', doc: 'The live board lists cards still incomplete this many minutes after their call ended' },
+  LIVE_SERVICE_LEVEL_TARGET: { schema: z.coerce.number().min(0).max(100), default: '90', doc: 'Alert when the rolling share of calls answered within 10 s falls below this percentage' },
+  LIVE_ABANDONED_ALERT_PERCENT: { schema: z.coerce.number().min(0).max(100), default: '10', doc: 'Alert when abandoned calls in the last 60 minutes exceed this percentage of offered calls' },
+  LIVE_QUEUE_ALERT: { schema: positiveInt, default: '5', doc: 'Alert when this many calls wait to be answered' },
+  FOLLOWUP_NO_OUTCOME_MINUTES: { schema: z.string().regex(/^(\s*(101|102|103|104|1146|other)\s*:\s*\d{1,5}\s*)(,\s*(101|102|103|104|1146|other)\s*:\s*\d{1,5}\s*)*$/, 'expected service:minutes pairs like 101:60,103:45'), default: '101:60,102:60,103:45,104:60,1146:120,other:240', doc: 'Per service: minutes after dispatch without an outcome before the call joins the follow-up worklist' },
+  FOLLOWUP_DUE_MINUTES: { schema: positiveInt, default: '120', doc: 'A follow-up item is overdue this many minutes after it opened' },
+  SHIFT_DAY_START: { schema: clockTime, default: '08:00', doc: 'Asia/Tashkent time the 12-hour day shift starts (the night shift starts 12 hours later)' },
 } as const;
 
 type SettingName = keyof typeof SETTINGS;
@@ -102,6 +118,19 @@ export interface Config {
   ci: boolean;
   chromiumPath: string;
   timezone: 'Asia/Tashkent';
+  events: { maxBatch: number; ratePerSecond: number; rateBurst: number; holdMinutes: number; clockToleranceSeconds: number };
+  live: {
+    demoReplay: boolean;
+    pollMs: number;
+    staleSeconds: number;
+    callbackWithinMinutes: number;
+    cardIncompleteMinutes: number;
+    serviceLevelTarget: number;
+    abandonedAlertPercent: number;
+    queueAlert: number;
+  };
+  followups: { noOutcomeMinutes: Record<string, number>; dueMinutes: number };
+  shiftDayStart: string;
 }
 
 export class ConfigError extends Error {}
@@ -124,6 +153,16 @@ export function parseDatabaseUrl(url: string, name = 'DATABASE_URL'): Config['da
     return { client: 'pg', connectionString: url };
   }
   throw new ConfigError(`${name}: must start with sqlite: or postgres:// (got "${redactUrl(url)}")`);
+}
+
+/** "101:60,103:45" → {101: 60, 103: 45}. Pure. */
+export function parseServiceMinutes(v: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const pair of v.split(',')) {
+    const [k, m] = pair.split(':').map((x) => x.trim());
+    if (k && m && /^\d+$/.test(m)) out[k] = Number(m);
+  }
+  return out;
 }
 
 function redactUrl(url: string): string {
@@ -213,6 +252,25 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ci: raw.CI as boolean,
     chromiumPath: raw.CHROMIUM_PATH as string,
     timezone: 'Asia/Tashkent',
+    events: {
+      maxBatch: raw.EVENTS_MAX_BATCH as number,
+      ratePerSecond: raw.EVENTS_RATE_PER_SECOND as number,
+      rateBurst: raw.EVENTS_RATE_BURST as number,
+      holdMinutes: raw.EVENTS_HOLD_MINUTES as number,
+      clockToleranceSeconds: raw.EVENTS_CLOCK_TOLERANCE_SECONDS as number,
+    },
+    live: {
+      demoReplay: (raw.LIVE_DEMO_REPLAY as boolean | undefined) ?? ((raw.DEMO_MODE as boolean | undefined) ?? db.client === 'sqlite'),
+      pollMs: raw.LIVE_POLL_MS as number,
+      staleSeconds: raw.LIVE_STALE_SECONDS as number,
+      callbackWithinMinutes: raw.CALLBACK_WITHIN_MINUTES as number,
+      cardIncompleteMinutes: raw.CARD_INCOMPLETE_MINUTES as number,
+      serviceLevelTarget: raw.LIVE_SERVICE_LEVEL_TARGET as number,
+      abandonedAlertPercent: raw.LIVE_ABANDONED_ALERT_PERCENT as number,
+      queueAlert: raw.LIVE_QUEUE_ALERT as number,
+    },
+    followups: { noOutcomeMinutes: parseServiceMinutes(String(raw.FOLLOWUP_NO_OUTCOME_MINUTES ?? '')), dueMinutes: raw.FOLLOWUP_DUE_MINUTES as number },
+    shiftDayStart: raw.SHIFT_DAY_START as string,
     ...overrides,
   };
   return Object.freeze(config);

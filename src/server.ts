@@ -5,6 +5,7 @@ import { createRuntime, installShutdown, loadConfigOrExit, sessionSecret } from 
 import { createApp } from './app';
 import { seedDemoIfEmpty, demoLoginsText } from './seed/demo';
 import { withStartupLock } from './db';
+import { startDemoFloor } from './features/events/demo-floor';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
@@ -13,6 +14,8 @@ async function main(): Promise<void> {
   rt.logger.info(`database ready (${where})`);
   // One instance seeds an empty demo database; one starting beside it waits and finds it seeded.
   const seeded = config.demoMode && (await withStartupLock(rt.db, () => seedDemoIfEmpty(rt, undefined, (m) => rt.logger.info(m))));
+  // Demo mode: a synthetic call floor keeps the live board moving (LIVE_DEMO_REPLAY).
+  if (config.live.demoReplay) startDemoFloor(rt);
   if (config.jobsEnabled) {
     rt.jobs.start();
     rt.scheduler.start();

@@ -20,10 +20,15 @@ export function knexConfig(database: Config['database'], poolMax = 10): Knex.Con
       client: 'better-sqlite3',
       connection: { filename: database.filename },
       useNullAsDefault: true,
-      // One connection for an in-memory database (each connection would be its own database).
+      // One connection. In memory, each connection would be its own database. On a file, a second
+      // connection buys no parallelism (better-sqlite3 runs every statement on this one thread) but
+      // deadlocks: a write on it while another connection's transaction waits between statements
+      // spins in SQLite's busy handler, which blocks the very thread that would finish the
+      // transaction, for busy_timeout (5 s) and then fails with "database is locked". With one
+      // connection the write simply waits its turn.
       pool: {
         min: 1,
-        max: inMemory ? 1 : 4,
+        max: 1,
         afterCreate(conn: { pragma(s: string): unknown }, done: (err: Error | null, conn: unknown) => void) {
           try {
             conn.pragma('foreign_keys = ON');

@@ -20,6 +20,10 @@ import { auditFeature } from './audit';
 import { retentionFeature } from './retention';
 import { backupFeature } from './backup';
 import { evaluatorsFeature } from './evaluators';
+import { eventsFeature } from './events';
+import { liveFeature } from './live';
+import { followupsFeature } from './followups';
+import { worktimeFeature } from './worktime';
 
 export const FEATURES: Feature[] = [
   authFeature,
@@ -41,6 +45,10 @@ export const FEATURES: Feature[] = [
   auditFeature,
   retentionFeature,
   backupFeature,
+  eventsFeature,
+  liveFeature,
+  followupsFeature,
+  worktimeFeature,
   // Last: its demo seed computes the facts of every call the seeds before it made.
   factsFeature,
 ];

@@ -87,3 +87,20 @@ export async function fingerprint(db: Knex, except: string[] = ['sessions']): Pr
 export function changedTables(before: Record<string, string>, after: Record<string, string>): string[] {
   return [...new Set([...Object.keys(before), ...Object.keys(after)])].filter((k) => before[k] !== after[k]);
 }
+
+/** Routes that answer with a never-ending stream (Server-Sent Events): a walker reads their headers only. */
+export const STREAMING_PATHS = new Set(['/live/stream']);
+
+/**
+ * A GET whose answer may be an endless stream: resolves with the status and headers as soon as they
+ * arrive, then closes the connection (an ordinary answer resolves the same way).
+ */
+export async function headersOnly(test: ReturnType<Agent['get']>): Promise<{ status: number; headers: Record<string, string> }> {
+  const res = await test
+    .buffer(false)
+    .parse((r, cb) => {
+      (r as unknown as { destroy(): void }).destroy();
+      cb(null, null);
+    });
+  return { status: res.status, headers: res.headers as Record<string, string> };
+}

@@ -46,6 +46,7 @@ export function apiController(deps: AppDeps) {
           outcome: result.outcome,
           callId: result.callId,
           recordingId: result.recordingId,
+          ...(result.cardAttached !== undefined ? { cardAttached: result.cardAttached } : {}),
           url: `${deps.config.appBaseUrl}/calls/${result.callId}`,
         });
       } finally {

@@ -383,6 +383,41 @@ export async function insertCallCard(
   });
 }
 
+/** Replaces a call's card (a newer version sent after the call). */
+export async function replaceCallCard(
+  db: Knex | Knex.Transaction,
+  c: { callId: number; xml: string; fields: Record<string, CardFieldValue>; completeness: number; missingFields: string[] },
+  clock?: () => Date,
+): Promise<void> {
+  await db('call_cards').where({ call_id: c.callId }).update({ xml: c.xml, fields: JSON.stringify(c.fields), completeness: c.completeness, missing_fields: JSON.stringify(c.missingFields), updated_at: nowIso(clock) });
+}
+
+/** Joins a recording to a call and fills the columns still empty from the metadata (events keep what they said). */
+export async function fillCallFromMetadata(
+  db: Knex.Transaction,
+  callId: number,
+  m: { recordingId: number; operatorId: number; answeredAt: string | null; endedAt: string | null; callerNumber: string | null; language: string | null; category: string | null; services: string | null; regionId: number | null; extra: Record<string, unknown> | null },
+  clock?: () => Date,
+): Promise<void> {
+  const cur = await db('calls').where({ id: callId }).first('operator_id', 'answered_at', 'ended_at', 'caller_number', 'language', 'category', 'services', 'region_id', 'extra');
+  const fill = (col: string, v: unknown) => (cur[col] == null && v != null ? { [col]: v } : {});
+  await db('calls')
+    .where({ id: callId })
+    .update({
+      recording_id: m.recordingId,
+      ...fill('operator_id', m.operatorId),
+      ...fill('answered_at', m.answeredAt),
+      ...fill('ended_at', m.endedAt),
+      ...fill('caller_number', m.callerNumber),
+      ...fill('language', m.language),
+      ...fill('category', m.category),
+      ...fill('services', m.services),
+      ...fill('region_id', m.regionId),
+      ...fill('extra', m.extra ? JSON.stringify(m.extra) : null),
+      updated_at: nowIso(clock),
+    });
+}
+
 export async function findCallCard(db: Knex, callId: number): Promise<StoredCallCard | null> {
   const r = await db('call_cards').where({ call_id: callId }).first('xml', 'fields', 'completeness', 'missing_fields', 'created_at');
   if (!r) return null;

@@ -43,10 +43,15 @@ export interface IngestInput {
 }
 
 export interface IngestResult {
-  /** created: a new call; duplicate: the same call with the same audio was already here (nothing changed). */
-  outcome: 'created' | 'duplicate';
+  /**
+   * created: a new call; duplicate: the same call with the same audio was already here; attached:
+   * the call was already known from its events (no recording yet) and the recording joined it.
+   */
+  outcome: 'created' | 'duplicate' | 'attached';
   callId: number;
   recordingId: number | null;
+  /** a card sent with a call already here was stored with it */
+  cardAttached?: boolean;
 }
 
 /** What references in the metadata point at, or field errors. */
@@ -120,7 +125,11 @@ export async function ingestCall(deps: Pick<AppDeps, 'db' | 'config' | 'clock'>,
     if (same) return { outcome: 'duplicate', callId: same.id, recordingId: same.recordingId };
   }
   const existing = await repo.findCallBySourceAndExternalId(db, m.source, m.externalId);
-  if (existing) return sameOrConflict(existing, sha256);
+  if (existing && existing.recordingId !== null) {
+    const same = sameOrConflict(existing, sha256);
+    // A card sent after its call (the call and its audio already here) joins the call.
+    return card ? { ...same, cardAttached: await attachCard(db, existing.id, card, clock) } : same;
+  }
 
   let probe: ProbeResult;
   try {
@@ -131,6 +140,7 @@ export async function ingestCall(deps: Pick<AppDeps, 'db' | 'config' | 'clock'>,
   }
 
   const stored: StoredRecording = await storeIncoming(config, input.recording.path);
+  if (existing) return attachRecording(deps, existing.id, { input, refs, card, stored, probe });
   try {
     const created = await db.transaction(async (trx) => {
       const recordingId = await findOrInsertRecording(trx, stored, probe, input.recording.originalName, clock);
@@ -183,6 +193,55 @@ export async function ingestCall(deps: Pick<AppDeps, 'db' | 'config' | 'clock'>,
       const now = await repo.findCallBySourceAndExternalId(db, m.source, m.externalId);
       if (now) return sameOrConflict(now, sha256);
     }
+    throw e;
+  }
+}
+
+/** Stores a card for a call that has none, or replaces a different one. Returns whether anything changed. */
+async function attachCard(db: Knex, callId: number, card: ParsedCallCard, clock: () => Date): Promise<boolean> {
+  const current = await repo.findCallCard(db, callId);
+  if (current?.xml === card.xml) return false;
+  await db.transaction(async (trx) => {
+    if (current) await repo.replaceCallCard(trx, { callId, xml: card.xml, fields: card.fields, completeness: card.completeness, missingFields: card.missingFields }, clock);
+    else await repo.insertCallCard(trx, { callId, xml: card.xml, fields: card.fields, completeness: card.completeness, missingFields: card.missingFields }, clock);
+    await audit(trx, { userId: null, action: 'call.card', entityType: 'call', entityId: callId, details: { replaced: Boolean(current) } }, clock);
+  });
+  return true;
+}
+
+/**
+ * The recording (and metadata, card) of a call already known from its events: the recording joins
+ * the call; metadata fills what the events did not say, never overwriting what they did.
+ */
+async function attachRecording(
+  deps: Pick<AppDeps, 'db' | 'config' | 'clock'>,
+  callId: number,
+  o: { input: IngestInput; refs: ResolvedRefs; card: ParsedCallCard | null; stored: StoredRecording; probe: ProbeResult },
+): Promise<IngestResult> {
+  const { db, clock } = deps;
+  const m = o.input.metadata;
+  try {
+    const recordingId = await db.transaction(async (trx) => {
+      const recId = await findOrInsertRecording(trx, o.stored, o.probe, o.input.recording.originalName, clock);
+      await repo.fillCallFromMetadata(trx, callId, {
+        recordingId: recId,
+        operatorId: o.refs.operatorId,
+        answeredAt: m.answeredAt ?? null,
+        endedAt: m.endedAt ?? null,
+        callerNumber: m.callerNumber ?? null,
+        language: m.language,
+        category: m.category ?? null,
+        services: servicesToColumn(m.services),
+        regionId: o.refs.regionId,
+        extra: m.extra ?? null,
+      }, clock);
+      if (o.card && !(await repo.findCallCard(trx as unknown as Knex, callId))) await repo.insertCallCard(trx, { callId, xml: o.card.xml, fields: o.card.fields, completeness: o.card.completeness, missingFields: o.card.missingFields }, clock);
+      await audit(trx, { userId: o.input.actor.userId, action: 'call.attach', entityType: 'call', entityId: callId, ip: o.input.actor.ip, details: { via: o.input.actor.via, recordingId: recId, apiTokenId: o.input.actor.apiTokenId ?? undefined, card: Boolean(o.card) } }, clock);
+      return recId;
+    });
+    return { outcome: 'attached', callId, recordingId };
+  } catch (e) {
+    await discardStoredIfUnused(deps, o.stored);
     throw e;
   }
 }
@@ -250,7 +309,7 @@ export function generateExternalId(clock: () => Date, random: () => string = () 
 /** What one file of a browser upload came to. */
 export interface UploadResult {
   file: string;
-  outcome: 'created' | 'duplicate' | 'rejected';
+  outcome: 'created' | 'duplicate' | 'attached' | 'rejected';
   callId?: number;
   url?: string;
   /** HTTP status of a refusal (413, 422, 409, 400). */

@@ -7,6 +7,7 @@ import { bandOfMean, excelDay, excelTashkentDate, type ScoreBands } from './aggr
 import type { Dashboard } from './reports.service';
 import type { EvaluationExportRow, RegionRow as RegionInfo, RubricVersionInfo } from './reports.repository';
 import type { ReportFilters } from './reports.schema';
+import { LIVE_TABLE_SLUGS } from '../worktime/live-report-tables';
 
 export type ColumnType = 'text' | 'int' | 'score' | 'decimal' | 'percent' | 'date' | 'datetime';
 export type CellValue = string | number | Date | null;
@@ -39,7 +40,7 @@ export interface StreamedTable {
 }
 
 /** Every table a CSV can be asked for, in workbook order. */
-export const TABLE_SLUGS = ['summary', 'purposes', 'weekly', 'distribution', 'operators', 'teams', 'criteria', 'regions', 'specialists', 'plan', 'errors', 'evaluations'] as const;
+export const TABLE_SLUGS = ['summary', 'purposes', 'weekly', 'distribution', 'operators', 'teams', 'criteria', 'regions', 'specialists', 'plan', 'errors', 'evaluations', ...LIVE_TABLE_SLUGS] as const;
 export type TableSlug = (typeof TABLE_SLUGS)[number];
 
 export function isTableSlug(v: string): v is TableSlug {

@@ -135,7 +135,7 @@ export function reportsController(deps: AppDeps) {
       res.setHeader('Content-Type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
       res.setHeader('Content-Disposition', `attachment; filename="${fileName(filters, 'report', 'xlsx')}"`);
       res.setHeader('Cache-Control', 'no-store');
-      await writeReportWorkbook(db, resolved, ctx, res, { bands: config.scoreBands, signal, aggregatesOnly: aggregatesOnly(req.user!.role) });
+      await writeReportWorkbook(db, resolved, ctx, res, { bands: config.scoreBands, shiftDayStart: config.shiftDayStart, signal, aggregatesOnly: aggregatesOnly(req.user!.role) });
     },
 
     async exportCsv(req: Request, res: Response) {
@@ -146,7 +146,7 @@ export function reportsController(deps: AppDeps) {
       const ctx = tableContext(req, resolved);
       const signal = abortOnClose(res);
       // Built before the first byte goes out, so a failure is still an error page and not half a file.
-      const source = table === 'evaluations' ? await evaluationsExport(db, resolved, ctx) : (await reportTables(db, resolved, ctx, config.scoreBands)).find((x) => x.slug === table)!;
+      const source = table === 'evaluations' ? await evaluationsExport(db, resolved, ctx) : (await reportTables(db, resolved, ctx, { bands: config.scoreBands, shiftDayStart: config.shiftDayStart })).find((x) => x.slug === table)!;
       await audit(db, { userId: req.user!.id, action: 'report.export', entityType: 'report', details: { format: 'csv', table, ...filters } }, deps.clock);
       res.setHeader('Content-Type', 'text/csv; charset=utf-8');
       res.setHeader('Content-Disposition', `attachment; filename="${fileName(filters, table, 'csv')}"`);

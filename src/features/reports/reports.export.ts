@@ -9,6 +9,13 @@ import { dashboardTables, evaluationsTable, type ReportTable, type StreamedTable
 import { writeWorkbook } from './report-writers';
 import * as repo from './reports.repository';
 import { buildDashboard, type ResolvedScope } from './reports.service';
+import { liveReportTables } from '../worktime/live-report-tables';
+
+/** What an export needs from the configuration: the score bands and where the day shift starts. */
+export interface ExportSettings {
+  bands: ScoreBands;
+  shiftDayStart: string;
+}
 
 /** The Evaluations table for a scope; rows are read page by page only when the table is written. */
 export async function evaluationsExport(db: Knex, resolved: ResolvedScope, ctx: TableContext, pageSize?: number): Promise<StreamedTable> {
@@ -18,8 +25,9 @@ export async function evaluationsExport(db: Knex, resolved: ResolvedScope, ctx: 
   return evaluationsTable(repo.evaluationPages(db, resolved.scope, pageSize), { ...ctx, codes, versions, regions: resolved.regionOptions });
 }
 
-export async function reportTables(db: Knex, resolved: ResolvedScope, ctx: TableContext, bands: ScoreBands): Promise<ReportTable[]> {
-  return dashboardTables(await buildDashboard(db, resolved.scope, bands, undefined, undefined, ctx.reviewTargetDays), ctx);
+export async function reportTables(db: Knex, resolved: ResolvedScope, ctx: TableContext, settings: ExportSettings): Promise<ReportTable[]> {
+  // The live floor's sheets (follow-ups, working time, satisfaction) come after the dashboard's.
+  return [...dashboardTables(await buildDashboard(db, resolved.scope, settings.bands, undefined, undefined, ctx.reviewTargetDays), ctx), ...(await liveReportTables(db, resolved, ctx, settings.shiftDayStart))];
 }
 
 /**
@@ -31,8 +39,8 @@ export function aggregatesOnly(role: Role): boolean {
 }
 
 /** Writes the whole workbook for a scope to `out` (a response or a file) and ends it; `aggregatesOnly` leaves out the call-level sheet. */
-export async function writeReportWorkbook(db: Knex, resolved: ResolvedScope, ctx: TableContext, out: Writable, opts: { bands: ScoreBands; signal?: AbortSignal; pageSize?: number; aggregatesOnly?: boolean }) {
-  const tables = await reportTables(db, resolved, ctx, opts.bands);
+export async function writeReportWorkbook(db: Knex, resolved: ResolvedScope, ctx: TableContext, out: Writable, opts: ExportSettings & { signal?: AbortSignal; pageSize?: number; aggregatesOnly?: boolean }) {
+  const tables = await reportTables(db, resolved, ctx, opts);
   const streamed = opts.aggregatesOnly ? null : await evaluationsExport(db, resolved, ctx, opts.pageSize);
   return writeWorkbook(out, tables, streamed, { bands: opts.bands, creator: 'Sifat', signal: opts.signal });
 }

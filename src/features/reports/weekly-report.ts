@@ -116,7 +116,7 @@ export async function sendWeeklyReport(deps: AppDeps, payload: { userId: number;
   const chunks: Buffer[] = [];
   const sink = new PassThrough();
   sink.on('data', (c: Buffer) => chunks.push(c));
-  await writeReportWorkbook(db, resolved, ctx, sink, { bands: config.scoreBands, aggregatesOnly: aggregatesOnly(viewer.role) });
+  await writeReportWorkbook(db, resolved, ctx, sink, { bands: config.scoreBands, shiftDayStart: config.shiftDayStart, aggregatesOnly: aggregatesOnly(viewer.role) });
   const url = `${config.appBaseUrl}/reports?from=${payload.from}&to=${payload.to}`;
   const message = weeklyReportMessage(dashboard, t, lang, url);
   const mailer = createMailer(config);
