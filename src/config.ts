@@ -46,6 +46,9 @@ export const SETTINGS = {
   CHROMIUM_PATH: { schema: z.string().min(1), default: '/usr/lib/chromium/chromium', doc: 'Chromium for browser tests and the player benchmark' },
   DISPUTE_WINDOW_DAYS: { schema: positiveInt, default: '7', doc: 'Days after an evaluation during which its operator may dispute a criterion' },
   MAX_REPORT_DAYS: { schema: positiveInt, default: '366', doc: 'Longest period a report or export may cover' },
+  SERVICE_ANSWER_SECONDS: { schema: z.string().regex(/^\d{1,3}(,\d{1,3}){0,3}$/, 'expected up to four whole seconds like 10,15,20'), default: '10,15,20', doc: 'Answer-time thresholds (seconds, ascending, up to four) the Service page counts the service level at' },
+  SERVICE_STANDARD: { schema: z.enum(['nena', 'nfpa']), default: 'nena', doc: 'Service-level targets the Service page draws by default: nena (90 % ≤ 15 s, 95 % ≤ 20 s) or nfpa (NFPA 1225: 90 % ≤ 10 s)' },
+  SERVICE_CALLBACK_MINUTES: { schema: z.coerce.number().int().min(1).max(1440), default: '10', doc: 'A dropped call counts as called back when its caller is reached within this many minutes, in at most 3 attempts' },
 } as const;
 
 type SettingName = keyof typeof SETTINGS;
@@ -81,6 +84,8 @@ export interface Config {
   smtpFrom: string;
   maxReportDays: number;
   disputeWindowDays: number;
+  /** The Service KPI page (src/features/service). */
+  service: { answerSeconds: number[]; standard: 'nena' | 'nfpa'; callbackMinutes: number };
   /** bcrypt cost; tests lower it to stay fast */
   passwordHashRounds: number;
   ci: boolean;
@@ -142,6 +147,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (!(bands[0] > bands[1] && bands[1] > bands[2] && bands[0] <= 100)) {
     problems.push(`SCORE_BANDS=${JSON.stringify(raw.SCORE_BANDS)}: bands must be decreasing and at most 100`);
   }
+  const answerSeconds = String(raw.SERVICE_ANSWER_SECONDS ?? '10,15,20').split(',').map(Number);
+  if (answerSeconds.some((x, i) => x < 1 || x > 600 || (i > 0 && x <= answerSeconds[i - 1]!))) {
+    problems.push(`SERVICE_ANSWER_SECONDS=${JSON.stringify(raw.SERVICE_ANSWER_SECONDS)}: thresholds must rise and lie between 1 and 600 seconds`);
+  }
   if (raw.NODE_ENV === 'production' && !raw.SESSION_SECRET) problems.push('SESSION_SECRET is required when NODE_ENV=production');
   if (problems.length) throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
 
@@ -177,6 +186,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     smtpFrom: raw.SMTP_FROM as string,
     maxReportDays: raw.MAX_REPORT_DAYS as number,
     disputeWindowDays: raw.DISPUTE_WINDOW_DAYS as number,
+    service: { answerSeconds, standard: raw.SERVICE_STANDARD as 'nena' | 'nfpa', callbackMinutes: raw.SERVICE_CALLBACK_MINUTES as number },
     passwordHashRounds: 11,
     ci: raw.CI as boolean,
     chromiumPath: raw.CHROMIUM_PATH as string,

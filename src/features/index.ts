@@ -15,6 +15,8 @@ import { calibrationFeature } from './calibration';
 import { trainingFeature } from './training';
 import { operatorPortalFeature } from './operator-portal';
 import { factsFeature } from './facts';
+import { checksFeature } from './checks';
+import { serviceFeature } from './service';
 
 export const FEATURES: Feature[] = [
   authFeature,
@@ -31,6 +33,9 @@ export const FEATURES: Feature[] = [
   calibrationFeature,
   trainingFeature,
   operatorPortalFeature,
-  // Last: its demo seed computes the facts of every call the seeds before it made.
+  // Its demo seed computes the facts of every call the seeds before it made.
   factsFeature,
+  // Then the checks of those facts, and the Service page's own call traffic (facts, checks, day sums).
+  checksFeature,
+  serviceFeature,
 ];

@@ -151,7 +151,7 @@ export function reportsController(deps: AppDeps) {
 // Number formats with fixed decimals, made once per language: the i18n formatter builds a new
 // Intl.NumberFormat on every call with digits, and the dashboard formats a few thousand numbers.
 const fixedFormats = new Map<string, { num0: (v: number | null | undefined) => string; num1: (v: number | null | undefined) => string }>();
-function fixedNumbers(lang: string) {
+export function fixedNumbers(lang: string) {
   let f = fixedFormats.get(lang);
   if (!f) {
     const tag = lang === 'uz' ? 'uz-Latn-UZ' : lang === 'ru' ? 'ru-RU' : 'en-GB';

@@ -3,6 +3,7 @@
 // No HTTP, no DB: services and controllers call these functions; the UI translates the keys.
 import { z } from 'zod';
 import type { Language } from '../../i18n';
+import { checkBindingSchema, type CheckBinding } from '../checks/bindings';
 
 // ---------------------------------------------------------------------------------------------
 // Vocabulary
@@ -50,6 +51,8 @@ export interface Criterion {
   defaultSeverity: Severity;
   /** Where the criterion comes from, e.g. the standard's task code "A1.01.3". */
   standardRef?: string;
+  /** The automatic check whose result is offered as a suggestion (src/features/checks). */
+  autoCheck?: CheckBinding;
 }
 
 export interface RubricSection {
@@ -160,13 +163,15 @@ const criterionSchema = z
     errorCategory: z.enum(ERROR_CATEGORIES, { error: keyed(K.unknownErrorCategory) }),
     defaultSeverity: z.enum(SEVERITIES, { error: keyed(K.unknownSeverity) }),
     standardRef: z.string().trim().max(64).optional(),
+    autoCheck: checkBindingSchema.optional(),
   })
   // A yes/no criterion has no scale: drop a stray scaleMax so scoring never sees one.
   .transform((c): Criterion => {
-    const { scaleMax, standardRef, ...rest } = c;
+    const { scaleMax, standardRef, autoCheck, ...rest } = c;
     const out: Criterion = { ...rest };
     if (c.answerType === 'scale' && scaleMax !== undefined) out.scaleMax = scaleMax;
     if (standardRef) out.standardRef = standardRef;
+    if (autoCheck) out.autoCheck = autoCheck;
     return out;
   });
 
