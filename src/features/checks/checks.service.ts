@@ -60,24 +60,30 @@ async function backfill(deps: Deps, bindings: repo.ActiveBinding[], maxBatches: 
   const active = new Set(bindings.map((b) => b.key));
   // A check no longer bound forgets its cursor: bound again later, it is computed again for every call.
   for (const key of state.keys()) if (!active.has(key)) await deps.db('check_backfills').where({ check_key: key }).del();
-  let done = 0;
+  // Checks bound at the same time share a cursor, so each batch of facts is read once for all of them.
+  const groups = new Map<number, repo.ActiveBinding[]>();
   for (const b of bindings) {
-    let cursor = state.get(b.key) ?? { key: b.key, lastCallId: 0, done: false };
-    for (let i = 0; !cursor.done && i < maxBatches; i++) {
-      const ids = await repo.factCallIdsAfter(deps.db, cursor.lastCallId, BACKFILL_BATCH);
-      const now = deps.clock();
+    const cursor = state.get(b.key);
+    if (cursor?.done) continue;
+    const at = cursor?.lastCallId ?? 0;
+    groups.set(at, [...(groups.get(at) ?? []), b]);
+  }
+  let done = 0;
+  for (const [start, group] of groups) {
+    let lastCallId = start;
+    for (let i = 0; i < maxBatches; i++) {
+      const ids = await repo.factCallIdsAfter(deps.db, lastCallId, BACKFILL_BATCH);
+      const now = deps.clock().toISOString();
       if (!ids.length) {
-        cursor = { ...cursor, done: true };
-        await repo.saveBackfill(deps.db, cursor, now.toISOString());
+        for (const b of group) await repo.saveBackfill(deps.db, { key: b.key, lastCallId, done: true }, now);
         break;
       }
-      const facts = await findCallFactsMany(deps.db, ids);
-      const rows = resultsFor([b], facts, now);
-      cursor = { ...cursor, lastCallId: ids[ids.length - 1]! };
-      const saved = cursor;
+      const rows = resultsFor(group, await findCallFactsMany(deps.db, ids), deps.clock());
+      lastCallId = ids[ids.length - 1]!;
+      const cursor = lastCallId;
       await deps.db.transaction(async (trx) => {
-        await repo.upsertResults(trx, rows, now.toISOString());
-        await repo.saveBackfill(trx, saved, now.toISOString());
+        await repo.upsertResults(trx, rows, now);
+        for (const b of group) await repo.saveBackfill(trx, { key: b.key, lastCallId: cursor, done: false }, now);
       });
       done += rows.length;
     }

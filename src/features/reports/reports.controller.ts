@@ -127,7 +127,7 @@ export function reportsController(deps: AppDeps) {
       res.setHeader('Content-Type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
       res.setHeader('Content-Disposition', `attachment; filename="${fileName(filters, 'report', 'xlsx')}"`);
       res.setHeader('Cache-Control', 'no-store');
-      await writeReportWorkbook(db, resolved, ctx, res, { bands: config.scoreBands, signal });
+      await writeReportWorkbook(db, resolved, ctx, res, { bands: config.scoreBands, signal, service: config });
     },
 
     async exportCsv(req: Request, res: Response) {

@@ -8,6 +8,8 @@ import { dashboardTables, evaluationsTable, type ReportTable, type StreamedTable
 import { writeWorkbook } from './report-writers';
 import * as repo from './reports.repository';
 import { buildDashboard, type ResolvedScope } from './reports.service';
+import type { Config } from '../../config';
+import { serviceSheetsForReport } from '../service';
 
 /** The Evaluations table for a scope; rows are read page by page only when the table is written. */
 export async function evaluationsExport(db: Knex, resolved: ResolvedScope, ctx: TableContext, pageSize?: number): Promise<StreamedTable> {
@@ -22,8 +24,10 @@ export async function reportTables(db: Knex, resolved: ResolvedScope, ctx: Table
 }
 
 /** Writes the whole workbook for a scope to `out` (a response or a file) and ends it. */
-export async function writeReportWorkbook(db: Knex, resolved: ResolvedScope, ctx: TableContext, out: Writable, opts: { bands: ScoreBands; signal?: AbortSignal; pageSize?: number }) {
+export async function writeReportWorkbook(db: Knex, resolved: ResolvedScope, ctx: TableContext, out: Writable, opts: { bands: ScoreBands; signal?: AbortSignal; pageSize?: number; service?: Pick<Config, 'service'> }) {
   const tables = await reportTables(db, resolved, ctx, opts.bands);
+  // The Service KPI sheets (src/features/service) over the same scope, when the caller gives their settings.
+  const service = opts.service ? await serviceSheetsForReport(db, opts.service, { ...resolved.scope, filters: resolved.filters }, { t: ctx.t, lang: ctx.lang, clock: () => ctx.generatedAt }) : [];
   const streamed = await evaluationsExport(db, resolved, ctx, opts.pageSize);
-  return writeWorkbook(out, tables, streamed, { bands: opts.bands, creator: 'Sifat', signal: opts.signal });
+  return writeWorkbook(out, [...tables, ...service], streamed, { bands: opts.bands, creator: 'Sifat', signal: opts.signal });
 }
