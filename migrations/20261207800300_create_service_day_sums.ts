@@ -13,6 +13,7 @@ export async function up(knex: Knex): Promise<void> {
     t.string('spec', 100).notNullable(); // format version and thresholds the counts were made with
     t.text('sums').notNullable(); // JSON: ServiceDaySums in src/features/service/day-sums.ts
     t.string('computed_at', 30).notNullable();
+    t.bigInteger('revision').notNullable(); // random, new at every save: a reader's cache of parsed sums keys on it
     t.primary(['day', 'part'], 'service_day_sums_pkey');
   });
   await knex.schema.createTable('service_stale_days', (t) => {

@@ -7,7 +7,7 @@
 import { BAD_INPUT_FLAGS, type AnswerState, type AudioState, type FactFlag } from '../facts/facts.model';
 import type { CheckOutcome } from '../checks/rules';
 import {
-  K, MAX_THRESHOLDS, VECTOR_LENGTH, addToHistogram, addVec, answerBucket, emptyVec, lagBucket, mergeHistograms, trimVec, type Histogram, type Vec,
+  ANSWER_BUCKETS, K, LAG_BUCKETS, MAX_THRESHOLDS, VECTOR_LENGTH, addStoredBuckets, addToHistogram, addVec, answerBucket, denseHistogram, emptyVec, lagBucket, trimVec, type Histogram, type Vec,
 } from './kpi';
 
 /** A dropped call counts as called back when reached in at most this many attempts (A1.03.3). */
@@ -98,8 +98,9 @@ const BAD_ANSWER: ReadonlySet<string> = new Set(['answeredBeforeOffered', 'answe
 const BAD_DURATION: ReadonlySet<string> = new Set(['endedBeforeAnswered', 'durationNegative', 'durationOver24h']);
 
 export interface Contribution {
-  /** [vector position, value] */
-  adds: [number, number][];
+  /** the call's vector (dense) and the positions that are not zero */
+  vec: Float64Array;
+  nonzero: number[];
   answerSec: number | null;
   reviewLagSec: number | null;
   missingFields: string[];
@@ -111,11 +112,19 @@ export interface Contribution {
  * page can say how many were left out. Pure.
  */
 export function contributionOf(call: SumsCall, s: ServiceSettings): Contribution {
+  const vec = new Float64Array(VECTOR_LENGTH);
+  const nonzero: number[] = [];
+  const add = (i: number, v = 1) => {
+    if (vec[i] === 0) nonzero.push(i);
+    vec[i] += v;
+  };
   const f = call.facts;
-  if (!f) return { adds: [[K.noFacts, 1]], answerSec: null, reviewLagSec: null, missingFields: [] };
-  const adds: [number, number][] = [[K.offered, 1]];
-  const add = (i: number, v = 1) => adds.push([i, v]);
-  if (f.flags.some((x) => BAD_INPUT.has(x))) add(K.badInput);
+  if (!f) {
+    add(K.noFacts);
+    return { vec, nonzero, answerSec: null, reviewLagSec: null, missingFields: [] };
+  }
+  add(K.offered);
+  if (f.flags.length && f.flags.some((x) => BAD_INPUT.has(x))) add(K.badInput);
   let answerSec: number | null = null;
   let reviewLagSec: number | null = null;
   if (f.answerState === 'abandoned') add(K.abandoned);
@@ -126,9 +135,7 @@ export function contributionOf(call: SumsCall, s: ServiceSettings): Contribution
       answerSec = f.answerDelaySec;
       add(K.delayN);
       add(K.delaySum, answerSec);
-      s.answerSeconds.forEach((limit, i) => {
-        if (answerSec! <= limit) add(K.within + i);
-      });
+      for (let i = 0; i < s.answerSeconds.length; i++) if (answerSec <= s.answerSeconds[i]!) add(K.within + i);
     } else if (f.flags.some((x) => BAD_ANSWER.has(x))) add(K.delayBad);
     else add(K.delayMissing);
     if (f.durationSec !== null) {
@@ -166,7 +173,7 @@ export function contributionOf(call: SumsCall, s: ServiceSettings): Contribution
       add(K.greetSum, f.greetingLatencySec);
     }
   }
-  return { adds, answerSec, reviewLagSec, missingFields: f.cardPresent && f.cardComplete === false ? f.cardMissingFields : [] };
+  return { vec, nonzero, answerSec, reviewLagSec, missingFields: f.cardPresent && f.cardComplete === false ? f.cardMissingFields : [] };
 }
 
 function cell(map: Map<Key, Vec>, key: Key): Vec {
@@ -175,30 +182,43 @@ function cell(map: Map<Key, Vec>, key: Key): Vec {
   return v;
 }
 
-function applyAdds(v: Vec, adds: readonly [number, number][]): void {
-  for (const [i, x] of adds) v[i]! += x;
+/** Typed cells while a day is summed: 60,000 calls × 5 parts × 6 cells each, in a tight loop. */
+function typedCell(map: Map<Key, Float64Array>, key: Key): Float64Array {
+  let v = map.get(key);
+  if (!v) map.set(key, (v = new Float64Array(VECTOR_LENGTH)));
+  return v;
 }
 
-/** A part of one day while it is being summed. */
+function applyAdds(v: Float64Array, c: Contribution): void {
+  const idx = c.nonzero;
+  for (let j = 0; j < idx.length; j++) {
+    const i = idx[j]!;
+    v[i] += c.vec[i]!;
+  }
+}
+
+/** A part of one day while it is being summed. `operators`: keep the per-operator breakdown. */
 class PartSums {
-  t = emptyVec();
-  h = new Map<Key, Vec>();
-  o = new Map<Key, Vec>();
-  r = new Map<Key, Vec>();
-  k = new Map<Key, Vec>();
-  l = new Map<Key, Vec>();
+  constructor(private readonly operators = true) {}
+
+  t = new Float64Array(VECTOR_LENGTH);
+  h = new Map<Key, Float64Array>();
+  o = new Map<Key, Float64Array>();
+  r = new Map<Key, Float64Array>();
+  k = new Map<Key, Float64Array>();
+  l = new Map<Key, Float64Array>();
   a: Histogram = new Map();
   g: Histogram = new Map();
   f = new Map<string, number>();
   c = new Map<string, [number, number, number, number]>();
 
   add(call: SumsCall, c: Contribution): void {
-    applyAdds(this.t, c.adds);
-    applyAdds(cell(this.h, call.hour), c.adds);
-    applyAdds(cell(this.o, call.operatorId), c.adds);
-    applyAdds(cell(this.r, call.regionId), c.adds);
-    applyAdds(cell(this.k, call.category), c.adds);
-    applyAdds(cell(this.l, call.language), c.adds);
+    applyAdds(this.t, c);
+    applyAdds(typedCell(this.h, call.hour), c);
+    if (this.operators) applyAdds(typedCell(this.o, call.operatorId), c);
+    applyAdds(typedCell(this.r, call.regionId), c);
+    applyAdds(typedCell(this.k, call.category), c);
+    applyAdds(typedCell(this.l, call.language), c);
     if (c.answerSec !== null) addToHistogram(this.a, answerBucket(c.answerSec), 1, c.answerSec);
     if (c.reviewLagSec !== null) addToHistogram(this.g, lagBucket(c.reviewLagSec), 1, c.reviewLagSec);
     for (const field of c.missingFields) this.f.set(field, (this.f.get(field) ?? 0) + 1);
@@ -212,7 +232,7 @@ class PartSums {
   }
 
   stored(): ServiceDaySums {
-    const keyed = (m: Map<Key, Vec>): KeyedVec[] => [...m].sort(([a], [b]) => String(a).localeCompare(String(b), 'en', { numeric: true })).map(([key, v]) => [key, ...trimVec(v)]);
+    const keyed = (m: Map<Key, Float64Array>): KeyedVec[] => [...m].sort(([a], [b]) => String(a).localeCompare(String(b), 'en', { numeric: true })).map(([key, v]) => [key, ...trimVec(v)]);
     const hist = (h: Histogram): [number, number, number][] => [...h].sort(([a], [b]) => a - b).map(([b, [n, sum]]) => [b, n, Math.round(sum * 1000) / 1000]);
     return {
       t: trimVec(this.t),
@@ -240,40 +260,47 @@ export const partOf = {
 export function sumDay(calls: Iterable<SumsCall>, s: ServiceSettings): Map<string, ServiceDaySums> {
   if (s.answerSeconds.length > MAX_THRESHOLDS) throw new RangeError(`at most ${MAX_THRESHOLDS} answer thresholds`);
   const parts = new Map<string, PartSums>();
-  const part = (name: string) => {
+  // Region, category and language parts carry no per-operator breakdown: operators take calls of
+  // every region, category and language, so each such part would hold all of them and the stored
+  // sums would grow thirtyfold (a national year: ~1 GB instead of ~150 MB).
+  const part = (name: string, operators: boolean) => {
     let p = parts.get(name);
-    if (!p) parts.set(name, (p = new PartSums()));
+    if (!p) parts.set(name, (p = new PartSums(operators)));
     return p;
   };
   for (const call of calls) {
     const c = contributionOf(call, s);
-    part('all').add(call, c);
-    part(partOf.team(call.teamId)).add(call, c);
-    part(partOf.region(call.regionId)).add(call, c);
-    part(partOf.category(call.category)).add(call, c);
-    part(partOf.language(call.language)).add(call, c);
+    part('all', true).add(call, c);
+    part(partOf.team(call.teamId), true).add(call, c);
+    part(partOf.region(call.regionId), false).add(call, c);
+    part(partOf.category(call.category), false).add(call, c);
+    part(partOf.language(call.language), false).add(call, c);
   }
   return new Map([...parts].map(([name, p]) => [name, p.stored()]));
 }
 
 // ---- a period, from its days' stored parts --------------------------------------------------
 
+/** Stored histogram rows: [bucket, count, sum]. */
+export type StoredBuckets = [number, number, number][];
+
 /** A period's sums: the stored parts of its days added up (several parts of a day add too). */
 export interface PeriodSums {
   total: Vec;
   /** per day, in order */
   days: Map<string, Vec>;
-  /** per day: the answer-time and review-lag histograms (for months' longest-10 % and medians) */
-  dayAnswers: Map<string, Histogram>;
-  dayLags: Map<string, Histogram>;
+  /** per day: the stored answer-time and review-lag histograms of its parts (for months' longest-10 % and medians) */
+  dayAnswers: Map<string, StoredBuckets[]>;
+  dayLags: Map<string, StoredBuckets[]>;
   /** per weekday (0 = Monday) × hour: 7 × 24 vectors */
   weekHours: Vec[];
   operators: Map<Key, Vec>;
   regions: Map<Key, Vec>;
   categories: Map<Key, Vec>;
   languages: Map<Key, Vec>;
-  answers: Histogram;
-  lags: Histogram;
+  /** the period's histograms, dense (histogramOfDense reads them) */
+  answers: Float64Array;
+  lags: Float64Array;
   missingFields: Map<string, number>;
   checks: Map<string, [number, number, number, number]>;
 }
@@ -294,15 +321,18 @@ export function emptyPeriodSums(): PeriodSums {
     regions: new Map(),
     categories: new Map(),
     languages: new Map(),
-    answers: new Map(),
-    lags: new Map(),
+    answers: denseHistogram(ANSWER_BUCKETS),
+    lags: denseHistogram(LAG_BUCKETS),
     missingFields: new Map(),
     checks: new Map(),
   };
 }
 
 function addKeyed(into: Map<Key, Vec>, rows: readonly KeyedVec[]): void {
-  for (const row of rows) addVec(cell(into, row[0]), row as unknown as number[], 1);
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i]!;
+    addVec(cell(into, row[0]), row as unknown as number[], 1);
+  }
 }
 
 /** Adds one stored part of a day into a period's sums. */
@@ -312,19 +342,20 @@ export function addDayPart(p: PeriodSums, day: string, s: ServiceDaySums): void 
   if (!dayVec) p.days.set(day, (dayVec = emptyVec()));
   addVec(dayVec, s.t);
   const weekday = weekdayOf(day);
-  for (const row of s.h) addVec(p.weekHours[weekday * 24 + Number(row[0])]!, row as unknown as number[], 1);
+  for (let i = 0; i < s.h.length; i++) addVec(p.weekHours[weekday * 24 + Number(s.h[i]![0])]!, s.h[i] as unknown as number[], 1);
   addKeyed(p.operators, s.o);
   addKeyed(p.regions, s.r);
   addKeyed(p.categories, s.k);
   addKeyed(p.languages, s.l);
-  mergeHistograms(p.answers, s.a);
-  mergeHistograms(p.lags, s.g);
-  let da = p.dayAnswers.get(day);
-  if (!da) p.dayAnswers.set(day, (da = new Map()));
-  mergeHistograms(da, s.a);
-  let dl = p.dayLags.get(day);
-  if (!dl) p.dayLags.set(day, (dl = new Map()));
-  mergeHistograms(dl, s.g);
+  addStoredBuckets(p.answers, s.a);
+  addStoredBuckets(p.lags, s.g);
+  // The day's own histograms are kept as stored (no copy): only months and a daily trend read them.
+  const da = p.dayAnswers.get(day);
+  if (da) da.push(s.a);
+  else p.dayAnswers.set(day, [s.a]);
+  const dl = p.dayLags.get(day);
+  if (dl) dl.push(s.g);
+  else p.dayLags.set(day, [s.g]);
   for (const [field, n] of s.f) p.missingFields.set(field, (p.missingFields.get(field) ?? 0) + n);
   for (const [key, pass, fail, na, unknown] of s.c) {
     const counts = p.checks.get(key) ?? [0, 0, 0, 0];

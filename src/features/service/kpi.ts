@@ -54,22 +54,24 @@ export const K = {
 } as const;
 export const VECTOR_LENGTH = 33;
 export const MAX_THRESHOLDS = 4;
-export type Vec = number[];
+/** Sums as a typed vector: a national year adds up some 150,000 of them per view. */
+export type Vec = Float64Array;
 
 export function emptyVec(): Vec {
-  return new Array<number>(VECTOR_LENGTH).fill(0);
+  return new Float64Array(VECTOR_LENGTH);
 }
 
-/** Adds b into a (b may be shorter: stored vectors drop trailing zeros). */
-export function addVec(a: Vec, b: readonly number[], from = 0): void {
-  for (let i = from; i < b.length; i++) a[i - from] = (a[i - from] ?? 0) + (b[i] ?? 0);
+/** Adds b (from position `from` on: stored rows carry their key first) into a; b may be shorter (stored vectors drop trailing zeros). */
+export function addVec(a: Vec, b: ArrayLike<number>, from = 0): void {
+  const n = Math.min(b.length - from, a.length);
+  for (let i = 0; i < n; i++) a[i] += b[i + from] as number;
 }
 
 /** A vector without its trailing zeros, and with sums rounded to the millisecond, for storing. */
-export function trimVec(v: readonly number[]): number[] {
+export function trimVec(v: ArrayLike<number>): number[] {
   let end = v.length;
   while (end > 0 && !v[end - 1]) end--;
-  return v.slice(0, end).map((x) => Math.round(x * 1000) / 1000);
+  return Array.from({ length: end }, (_, i) => Math.round(v[i]! * 1000) / 1000);
 }
 
 // ---- histograms -------------------------------------------------------------------------------
@@ -123,6 +125,33 @@ export function addToHistogram(h: Histogram, bucket: number, n: number, sum: num
 
 export function mergeHistograms(into: Histogram, from: Iterable<readonly [number, number, number]>): void {
   for (const [b, n, sum] of from) addToHistogram(into, b, n, sum);
+}
+
+/** Buckets of the answer-time and review-lag histograms (see answerBucket, lagBucket). */
+export const ANSWER_BUCKETS = 220;
+export const LAG_BUCKETS = 24 * 60 + 2;
+
+/** A histogram as a dense typed array ([count, sum] per bucket): how a period adds its days' up. */
+export function denseHistogram(buckets: number): Float64Array {
+  return new Float64Array(buckets * 2);
+}
+
+/** Adds stored [bucket, count, sum] rows into a dense histogram. */
+export function addStoredBuckets(into: Float64Array, rows: readonly (readonly number[])[]): void {
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i]!;
+    const b = row[0]! * 2;
+    if (b + 1 >= into.length) continue;
+    into[b] += row[1]!;
+    into[b + 1] += row[2]!;
+  }
+}
+
+/** A dense histogram as a Map of its non-empty buckets. */
+export function histogramOfDense(d: Float64Array): Histogram {
+  const out: Histogram = new Map();
+  for (let b = 0; b * 2 < d.length; b++) if (d[b * 2]) out.set(b, [d[b * 2]!, d[b * 2 + 1]!]);
+  return out;
 }
 
 /** The share of values that makes the EU 112 "longest 10 %". */
@@ -237,7 +266,7 @@ export interface Kpis {
 const ratio = (a: number, b: number): number | null => (b > 0 ? a / b : null);
 
 /** Everything derived from one vector. No division by zero: a figure without a base is null. */
-export function kpisOf(v: readonly number[], thresholds: number): Kpis {
+export function kpisOf(v: ArrayLike<number>, thresholds: number): Kpis {
   const g = (i: number) => v[i] ?? 0;
   return {
     offered: g(K.offered),

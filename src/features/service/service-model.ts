@@ -9,9 +9,10 @@ import { CHECKS } from '../checks/catalog';
 import type { CheckBinding } from '../checks/bindings';
 import type { OperatorInfo, RegionRow as RegionInfo } from '../reports/reports.repository';
 import { regionName } from '../reports/report-tables';
-import { regroup, type PeriodSums } from './day-sums';
+import { regroup, type PeriodSums, type StoredBuckets } from './day-sums';
 import {
-  K, addVec, answerBucketBounds, emptyVec, histogramMedian, kpisOf, lagBucketBounds, mergeHistograms, topShareMean, type Histogram, type Kpis, type TopMean, type Vec,
+  ANSWER_BUCKETS, K, LAG_BUCKETS, addStoredBuckets, addVec, answerBucketBounds, denseHistogram, emptyVec, histogramMedian, histogramOfDense, kpisOf, lagBucketBounds, mergeHistograms,
+  topShareMean, type Histogram, type Kpis, type TopMean, type Vec,
 } from './kpi';
 
 /** Named service-level targets: the share of calls to answer within a time. */
@@ -66,6 +67,8 @@ export interface ServiceModel {
   targets: Target[];
   callbackMinutes: number;
   teamScoped: boolean;
+  /** false with a region, category or language filter: those parts keep no operator breakdown */
+  operatorsShown: boolean;
   summary: KpiRow;
   granularity: 'day' | 'month';
   trend: KpiRow[];
@@ -93,6 +96,7 @@ export interface ModelInput {
   callbackMinutes: number;
   standard: StandardName;
   teamScoped: boolean;
+  operatorsShown: boolean;
   operators: ReadonlyMap<number, OperatorInfo>;
   teamNames: ReadonlyMap<number, string>;
   regions: readonly RegionInfo[];
@@ -127,14 +131,25 @@ function distributionOf(h: Histogram, t: Translate): ServiceModel['distribution'
   }));
 }
 
+// Formatters are made once per language and kind: building an Intl.DateTimeFormat costs far more than using one.
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function formatter(lang: Language, kind: 'month' | 'day'): Intl.DateTimeFormat {
+  const key = `${lang}:${kind}`;
+  let f = formatters.get(key);
+  if (!f) {
+    const tag = lang === 'uz' ? 'uz-Latn-UZ' : lang === 'ru' ? 'ru-RU' : 'en-GB';
+    f = new Intl.DateTimeFormat(tag, kind === 'month' ? { month: 'long', year: 'numeric', timeZone: 'UTC' } : { day: 'numeric', month: 'short', timeZone: 'UTC' });
+    formatters.set(key, f);
+  }
+  return f;
+}
+
 function monthLabel(month: string, lang: Language): string {
-  const tag = lang === 'uz' ? 'uz-Latn-UZ' : lang === 'ru' ? 'ru-RU' : 'en-GB';
-  return new Intl.DateTimeFormat(tag, { month: 'long', year: 'numeric', timeZone: 'UTC' }).format(new Date(`${month}-01T00:00:00Z`));
+  return formatter(lang, 'month').format(new Date(`${month}-01T00:00:00Z`));
 }
 
 function dayLabel(day: string, lang: Language): string {
-  const tag = lang === 'uz' ? 'uz-Latn-UZ' : lang === 'ru' ? 'ru-RU' : 'en-GB';
-  return new Intl.DateTimeFormat(tag, { day: 'numeric', month: 'short', timeZone: 'UTC' }).format(new Date(`${day}T00:00:00Z`));
+  return formatter(lang, 'day').format(new Date(`${day}T00:00:00Z`));
 }
 
 export function buildServiceModel(input: ModelInput): ServiceModel {
@@ -144,27 +159,32 @@ export function buildServiceModel(input: ModelInput): ServiceModel {
   const row = (key: string, label: string, v: Vec, extra: Partial<KpiRow> = {}): KpiRow => ({ key, label, kpis: kpisOf(v, n), ...extra });
 
   // Months: each month's days added up, with its own longest-10 % and median review lag.
-  const monthVecs = new Map<string, { v: Vec; answers: Histogram; lags: Histogram }>();
+  const monthVecs = new Map<string, { v: Vec; answers: Float64Array; lags: Float64Array }>();
   const allDays = daysOf(period);
   for (const day of allDays) {
     const month = day.slice(0, 7);
     let m = monthVecs.get(month);
-    if (!m) monthVecs.set(month, (m = { v: emptyVec(), answers: new Map(), lags: new Map() }));
+    if (!m) monthVecs.set(month, (m = { v: emptyVec(), answers: denseHistogram(ANSWER_BUCKETS), lags: denseHistogram(LAG_BUCKETS) }));
     const v = sums.days.get(day);
     if (v) addVec(m.v, v);
-    for (const [b, [cnt, sum]] of sums.dayAnswers.get(day) ?? []) mergeHistograms(m.answers, [[b, cnt, sum]]);
-    for (const [b, [cnt, sum]] of sums.dayLags.get(day) ?? []) mergeHistograms(m.lags, [[b, cnt, sum]]);
+    for (const rows of sums.dayAnswers.get(day) ?? []) addStoredBuckets(m.answers, rows);
+    for (const rows of sums.dayLags.get(day) ?? []) addStoredBuckets(m.lags, rows);
   }
   const months = [...monthVecs].map(([month, m]) =>
-    row(month, monthLabel(month, lang), m.v, { longest: topShareMean(m.answers, answerBucketBounds), lagMedianSec: histogramMedian(m.lags, lagBucketBounds) }),
+    row(month, monthLabel(month, lang), m.v, { longest: topShareMean(histogramOfDense(m.answers), answerBucketBounds), lagMedianSec: histogramMedian(histogramOfDense(m.lags), lagBucketBounds) }),
   );
+  const dayHistogram = (lists: readonly StoredBuckets[] | undefined): Histogram => {
+    const h: Histogram = new Map();
+    for (const rows of lists ?? []) mergeHistograms(h, rows);
+    return h;
+  };
   const granularity = period.days <= DAILY_TREND_MAX_DAYS ? 'day' : 'month';
   const trend =
     granularity === 'day'
       ? allDays.map((day) =>
           row(day, dayLabel(day, lang), sums.days.get(day) ?? emptyVec(), {
-            longest: topShareMean(sums.dayAnswers.get(day) ?? new Map(), answerBucketBounds),
-            lagMedianSec: histogramMedian(sums.dayLags.get(day) ?? new Map(), lagBucketBounds),
+            longest: topShareMean(dayHistogram(sums.dayAnswers.get(day)), answerBucketBounds),
+            lagMedianSec: histogramMedian(dayHistogram(sums.dayLags.get(day)), lagBucketBounds),
           }),
         )
       : months;
@@ -196,7 +216,7 @@ export function buildServiceModel(input: ModelInput): ServiceModel {
 
   // Operators, and teams from the operators' current teams (calls nobody answered: the queue).
   const operators: KpiRow[] = [];
-  for (const [id, v] of sums.operators) {
+  for (const [id, v] of input.operatorsShown ? sums.operators : []) {
     if (id === null) continue;
     const info = input.operators.get(Number(id));
     if (input.operatorTeamFilter && !(info?.teamId != null && input.operatorTeamFilter.includes(info.teamId))) continue;
@@ -233,7 +253,8 @@ export function buildServiceModel(input: ModelInput): ServiceModel {
     targets,
     callbackMinutes: input.callbackMinutes,
     teamScoped: input.teamScoped,
-    summary: row('total', t('service.total'), sums.total, { longest: topShareMean(sums.answers, answerBucketBounds), lagMedianSec: histogramMedian(sums.lags, lagBucketBounds) }),
+    operatorsShown: input.operatorsShown,
+    summary: row('total', t('service.total'), sums.total, { longest: topShareMean(histogramOfDense(sums.answers), answerBucketBounds), lagMedianSec: histogramMedian(histogramOfDense(sums.lags), lagBucketBounds) }),
     granularity,
     trend,
     months,
@@ -245,7 +266,7 @@ export function buildServiceModel(input: ModelInput): ServiceModel {
     regions,
     categories,
     languages,
-    distribution: distributionOf(sums.answers, t),
+    distribution: distributionOf(histogramOfDense(sums.answers), t),
     missingFields,
     checks,
     empty: summaryKpis.offered === 0 && summaryKpis.noFacts === 0,

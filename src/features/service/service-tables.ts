@@ -151,7 +151,7 @@ export function serviceTables(m: ServiceModel, ctx: ServiceTableContext): Servic
       rows: m.weekdays.map((w, d) => [w.label, ...m.heatmap.avg[d]!.map((v) => round(v))]),
       emptyText: t('service.empty.noCalls'),
     },
-    kpiTable('service-operators', t('service.sheet.operators'), m.operators, m, ctx, { label: 'operator', operator: true }),
+    { ...kpiTable('service-operators', t('service.sheet.operators'), m.operators, m, ctx, { label: 'operator', operator: true }), ...(m.operatorsShown ? {} : { emptyText: t('service.breakdown.operatorsFiltered') }) },
     kpiTable('service-teams', t('service.sheet.teams'), m.teams, m, ctx, { label: 'team' }),
     kpiTable('service-regions', t('service.sheet.regions'), m.regions, m, ctx, { label: 'region' }),
     kpiTable('service-categories', t('service.sheet.categories'), m.categories, m, ctx, { label: 'category' }),

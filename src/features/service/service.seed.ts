@@ -132,5 +132,5 @@ export async function seedService(ctx: SeedContext): Promise<void> {
   const facts = await drainStaleFacts(ctx);
   const checks = await drainStaleChecks(ctx);
   const days = await refreshServiceDays(db, addDays(today, -(ctx.config.maxReportDays - 1)), today, serviceSettings(ctx.config), clock);
-  ctx.log(`service: ${calls} queue calls and ${callbacks} callback attempts over ${SERVICE_SEED_DAYS} days, ring times for ${history} history calls; facts of ${facts.computed} calls, checks of ${checks.computed}; ${days.length} days summed`);
+  ctx.log(`service: ${calls} queue calls and ${callbacks} callback attempts over ${SERVICE_SEED_DAYS} days, ring times for ${history} history calls; facts of ${facts.computed} calls, checks of ${checks.computed}; ${days.summed.length} days summed`);
 }

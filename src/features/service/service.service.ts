@@ -6,11 +6,12 @@ import type { Knex } from 'knex';
 import type { Role } from '../../auth/roles';
 import type { Config } from '../../config';
 import { ForbiddenError, ValidationError, type FieldError } from '../../http/errors';
-import { daysOf } from '../../time';
+import { daysOf, tashkentToday } from '../../time';
 import * as reportsRepo from '../reports/reports.repository';
 import type { ReportFilters } from '../reports/reports.schema';
 import { addDayPart, emptyPeriodSums, partOf, sumDay, sumsSpec, type PeriodSums, type ServiceDaySums, type ServiceSettings } from './day-sums';
 import * as repo from './service.repository';
+import { partsCache } from './parts-cache';
 
 /** Who may open the Service page: everyone but operators. Leadership sees aggregates only (no call is listed). */
 export const SERVICE_ROLES: readonly Role[] = ['specialist', 'supervisor', 'leadership', 'admin'];
@@ -31,19 +32,41 @@ export async function sumAndStoreDay(db: Knex, day: string, s: ServiceSettings, 
 }
 
 /**
- * Sums again the days from..to that have no stored sums, were marked stale by a write, or were
- * counted with other thresholds; returns the days summed.
+ * How long a busy today may be shown from sums already stored although calls keep arriving: at a
+ * national service's pace (a call every 1.4 s) today is always stale, and summing 60,000 calls
+ * again on every view would cost every viewer the time of a full day. The background job sums it
+ * again every two minutes; the page says when today's figures were counted. Past days marked by a
+ * late write are summed again at once.
  */
-export async function refreshServiceDays(db: Knex, from: string, to: string, s: ServiceSettings, clock: () => Date = () => new Date()): Promise<string[]> {
+export const TODAY_GRACE_SECONDS = 120;
+
+export interface RefreshResult {
+  /** days summed again now */
+  summed: string[];
+  /** today, shown from sums counted at this instant though it has changed since (within the grace) */
+  todayAsOf: string | null;
+}
+
+/**
+ * Sums again the days from..to that have no stored sums, were marked stale by a write, or were
+ * counted with other thresholds. With `today`, a stale today summed less than TODAY_GRACE_SECONDS
+ * ago is left as it is (see above).
+ */
+export async function refreshServiceDays(db: Knex, from: string, to: string, s: ServiceSettings, clock: () => Date = () => new Date(), o: { today?: string } = {}): Promise<RefreshResult> {
   const [present, stale] = await Promise.all([repo.summarisedDays(db, from, to), repo.staleDays(db, from, to)]);
   const spec = sumsSpec(s);
-  const done: string[] = [];
+  const out: RefreshResult = { summed: [], todayAsOf: null };
   for (const day of daysOf({ from, to })) {
-    if (present.get(day) === spec && !stale.has(day)) continue;
+    const stored = present.get(day);
+    if (stored?.spec === spec && !stale.has(day)) continue;
+    if (stored?.spec === spec && day === o.today && clock().getTime() - Date.parse(stored.computedAt) < TODAY_GRACE_SECONDS * 1000) {
+      out.todayAsOf = stored.computedAt;
+      continue;
+    }
     await sumAndStoreDay(db, day, s, stale.get(day) ?? null, clock);
-    done.push(day);
+    out.summed.push(day);
   }
-  return done;
+  return out;
 }
 
 // ---- scope --------------------------------------------------------------------------------------
@@ -128,19 +151,30 @@ export function partsFor(scope: ServiceScope): string[] | null {
   return ['all'];
 }
 
-/** A scope's sums: the stored parts of its days, brought up to date first; else read from the tables day by day. */
-export async function servicePeriodSums(db: Knex, scope: ServiceScope, s: ServiceSettings, clock?: () => Date): Promise<PeriodSums> {
+/**
+ * A scope's sums: the stored parts of its days, brought up to date first; else read from the
+ * tables day by day. `todayAsOf`: today's figures were counted then (a busy today within its grace).
+ */
+export async function servicePeriodSums(db: Knex, scope: ServiceScope, s: ServiceSettings, clock: () => Date = () => new Date()): Promise<{ sums: PeriodSums; todayAsOf: string | null }> {
   const out = emptyPeriodSums();
   const parts = partsFor(scope);
   if (parts) {
-    await refreshServiceDays(db, scope.from, scope.to, s, clock);
-    for (const row of await repo.storedParts(db, scope.from, scope.to, parts)) addDayPart(out, row.day, JSON.parse(row.sums) as ServiceDaySums);
-    return out;
+    const refreshed = await refreshServiceDays(db, scope.from, scope.to, s, clock, { today: tashkentToday(clock) });
+    // Parsed parts are kept between views (parts-cache.ts); only those summed since are read again.
+    const stored = await repo.storedPartRevisions(db, scope.from, scope.to, parts);
+    const missing = stored.filter((x) => !partsCache.get(x.day, x.part, x.revision));
+    const fresh = new Map<string, ServiceDaySums>();
+    for (const row of await repo.partSums(db, [...new Set(missing.map((x) => x.day))], parts)) fresh.set(`${row.day}|${row.part}`, partsCache.set(row.day, row.part, row.revision, row.sums));
+    for (const x of stored) {
+      const sums = fresh.get(`${x.day}|${x.part}`) ?? partsCache.get(x.day, x.part, x.revision);
+      if (sums) addDayPart(out, x.day, sums);
+    }
+    return { sums: out, todayAsOf: refreshed.todayAsOf };
   }
   for (const day of daysOf(scope)) {
     const calls = await repo.callsOfDay(db, day, scope);
     const all = sumDay(calls, s).get('all');
     if (all) addDayPart(out, day, all);
   }
-  return out;
+  return { sums: out, todayAsOf: null };
 }

@@ -19,6 +19,8 @@ export interface ServiceView {
   tables: ServiceTable[];
   charts: Record<string, ChartSpec>;
   filterLabels: { team: string | null; region: string | null; category: string | null; language: string | null };
+  /** today shown from sums counted at this instant (a busy today within its grace), else null */
+  todayAsOf: string | null;
 }
 
 export interface ViewContext {
@@ -30,7 +32,7 @@ export interface ViewContext {
 /** The figures, tables and charts of a scope already resolved (also what the reports export adds as sheets). */
 export async function serviceViewOf(db: Knex, config: Pick<Config, 'service'>, resolved: ResolvedServiceScope, standard: StandardName, ctx: ViewContext): Promise<Omit<ServiceView, 'resolved'>> {
   const settings = serviceSettings(config);
-  const sums = await servicePeriodSums(db, resolved.scope, settings, ctx.clock);
+  const { sums, todayAsOf } = await servicePeriodSums(db, resolved.scope, settings, ctx.clock);
   const operatorIds = [...sums.operators.keys()].filter((k): k is number => typeof k === 'number');
   const [operators, teams, bindings] = await Promise.all([reportsRepo.operators(db, operatorIds), reportsRepo.teams(db), activeBindings(db)]);
   const f = resolved.filters;
@@ -47,6 +49,7 @@ export async function serviceViewOf(db: Knex, config: Pick<Config, 'service'>, r
     callbackMinutes: settings.callbackMinutes,
     standard,
     teamScoped: resolved.teamScoped,
+    operatorsShown: resolved.scope.regionId === null && resolved.scope.category === null && resolved.scope.language === null,
     operators,
     teamNames: new Map(teams.map((x) => [x.id, x.name])),
     regions: resolved.regionOptions,
@@ -56,7 +59,7 @@ export async function serviceViewOf(db: Knex, config: Pick<Config, 'service'>, r
     lang: ctx.lang,
   });
   const tables = serviceTables(model, { t: ctx.t, lang: ctx.lang, filterLabels, generatedAt: ctx.clock() });
-  return { model, tables, charts: serviceCharts(model, ctx.t), filterLabels };
+  return { model, tables, charts: serviceCharts(model, ctx.t), filterLabels, todayAsOf };
 }
 
 export async function buildServiceView(db: Knex, config: Pick<Config, 'service'>, viewer: Viewer, q: ServiceQuery, ctx: ViewContext): Promise<ServiceView> {

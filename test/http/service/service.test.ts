@@ -14,7 +14,8 @@ import { csvRows, queueCall } from './service-fixtures';
 
 const DAY = '2026-11-10';
 const NEXT = '2026-11-11';
-const TODAY_CLOCK = () => new Date('2026-11-25T09:00:00.000Z');
+let clockNow = new Date('2026-11-25T09:00:00.000Z');
+const TODAY_CLOCK = () => clockNow;
 
 function binary(res: request.Response, cb: (err: Error | null, body: Buffer) => void) {
   const chunks: Buffer[] = [];
@@ -125,6 +126,22 @@ describe('the Service page: KPIs over every call', function () {
     await t.db('operators').where({ id: org.operatorId }).update({ team_id: org.otherTeam });
     expect(await t.db('service_stale_days').where({ day: DAY }).first()).to.not.equal(undefined);
     await t.db('operators').where({ id: org.operatorId }).update({ team_id: org.team });
+  });
+
+  it('shows a busy today from sums up to two minutes old, saying when they were counted, and counts it again after', async () => {
+    const today = '2026-11-25';
+    await queueCall(t.db, { day: today, time: '13:00', answerSec: 3 });
+    await drain();
+    expect((await csv(org.admin.username, 'service-trend', `from=${today}&to=${today}`))[0]).to.include({ Offered: '1' });
+    await queueCall(t.db, { day: today, time: '13:30', answerSec: 5 });
+    await drain();
+    clockNow = new Date(clockNow.getTime() + 60_000);
+    const { agent } = await as(org.admin.username);
+    const page = await agent.get(`/service?from=${today}&to=${today}`);
+    expect(page.text).to.include('s figures as counted at');
+    expect((await csv(org.admin.username, 'service-trend', `from=${today}&to=${today}`))[0]).to.include({ Offered: '1' });
+    clockNow = new Date(clockNow.getTime() + 121_000);
+    expect((await csv(org.admin.username, 'service-trend', `from=${today}&to=${today}`))[0]).to.include({ Offered: '2' });
   });
 
   it('shows a supervisor their own teams by default, without queue figures, and the whole service on request', async () => {
