@@ -37,7 +37,8 @@ export function serviceCharts(m: ServiceModel, t: Translate): Record<string, Cha
       ],
     },
     options: { scales: { x: { stacked: true }, y: { ...axis('calls'), stacked: true, ticks: { precision: 0 } }, ...(m.teamScoped ? {} : { y1: { ...axis('percent'), position: 'right', suggestedMax: 10, grid: { drawOnChartArea: false } } }) } },
-    format: { y1: 'percent' },
+    // Only with the abandonment line: a format for an axis makes Chart.js draw that axis.
+    ...(m.teamScoped ? {} : { format: { y1: 'percent' as const } }),
   };
 
   const serviceLevel: ChartSpec = {
