@@ -51,8 +51,9 @@ export async function callsWithFacts(db: Db, callIds: readonly number[]): Promis
 export async function markDueRechecks(db: Db, nowIso: string): Promise<number> {
   const token = db.client.config.client === 'pg' ? 'floor(random() * 9e15)::bigint' : 'random() >> 11';
   const r = await db.raw(
-    `insert into call_checks_stale (call_id, token) select distinct call_id, ${token} from call_check_results where recheck_at is not null and recheck_at <= ?
-     on conflict (call_id) do update set token = excluded.token`,
+    // Distinct calls first: a call waiting on two keys must be marked once (PostgreSQL refuses an upsert touching a row twice).
+    `insert into call_checks_stale (call_id, token) select x.call_id, ${token} from (select distinct call_id from call_check_results where recheck_at is not null and recheck_at <= ?) x
+     where true on conflict (call_id) do update set token = excluded.token`,
     [nowIso],
   );
   return Number((r as { rowCount?: number })?.rowCount ?? (r as { changes?: number })?.changes ?? 0);

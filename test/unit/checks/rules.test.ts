@@ -4,6 +4,7 @@ import { expect } from 'chai';
 import { computeCallFacts, type FactsInput } from '../../../src/features/facts/compute';
 import type { CallFacts } from '../../../src/features/facts/facts.model';
 import type { AudioFacts } from '../../../src/features/media';
+import { audioFacts } from '../../helpers/audio-facts';
 import { runCheck } from '../../../src/features/checks/rules';
 import { defaultParams, type CheckBinding } from '../../../src/features/checks/bindings';
 import type { CheckId } from '../../../src/features/checks/catalog';
@@ -12,22 +13,18 @@ const AT = '2026-12-01T10:00:00.000Z';
 const at = (sec: number) => new Date(Date.parse(AT) + sec * 1000).toISOString();
 const NOW = new Date('2026-12-02T12:00:00.000Z');
 
-function audio(o: Partial<AudioFacts> = {}): AudioFacts {
-  return {
+// A 200-second stereo call: the operator first speaks 1.4 s after the answer; a 15.38 s silence at 02:31.
+const audio = (o: Partial<AudioFacts> = {}) =>
+  audioFacts({
     durationSec: 200,
-    channels: 2,
     talkSec: [60, 70],
     silences: [{ startSec: 40, endSec: 44 }, { startSec: 151.02, endSec: 166.4 }],
     silenceSec: 19.38,
     longestSilenceSec: 15.38,
-    overlapSec: 3.5,
     overlaps: [{ startSec: 20, endSec: 21 }, { startSec: 80, endSec: 82.5 }],
     speech: [[{ startSec: 1.4, endSec: 10 }, { startSec: 20, endSec: 30 }], [{ startSec: 9, endSec: 21 }]],
-    clippedShare: [0, 0],
-    vad: { frameMs: 20, thresholdDb: [-50, -50], noiseFloorDb: [-60, -60], version: 2 },
     ...o,
-  };
-}
+  });
 
 type CallPart = Partial<FactsInput['call']>;
 function facts(o: Partial<Omit<FactsInput, 'call'>> & { call?: CallPart } = {}): CallFacts {

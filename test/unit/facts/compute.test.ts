@@ -1,26 +1,12 @@
 import { expect } from 'chai';
 import { callEnd, computeCallFacts, unionSeconds, type FactsInput } from '../../../src/features/facts/compute';
 import type { AudioFacts } from '../../../src/features/media';
+import { audioFacts } from '../../helpers/audio-facts';
 
 const AT = '2026-12-01T10:00:00.000Z';
 const at = (sec: number) => new Date(Date.parse(AT) + sec * 1000).toISOString();
 
-function audio(o: Partial<AudioFacts> = {}): AudioFacts {
-  return {
-    durationSec: 120,
-    channels: 2,
-    talkSec: [40, 50],
-    silences: [{ startSec: 30, endSec: 34 }, { startSec: 60, endSec: 100 }],
-    silenceSec: 44,
-    longestSilenceSec: 40,
-    overlapSec: 3.5,
-    overlaps: [{ startSec: 20, endSec: 21 }],
-    speech: [[{ startSec: 1.2, endSec: 10 }, { startSec: 20, endSec: 30 }], [{ startSec: 9, endSec: 21 }]],
-    clippedShare: [0, 0],
-    vad: { frameMs: 20, thresholdDb: [-50, -50], noiseFloorDb: [-60, -60], version: 2 },
-    ...o,
-  };
-}
+const audio = audioFacts;
 
 function input(o: Partial<Omit<FactsInput, 'call'>> & { call?: Partial<FactsInput['call']> } = {}): FactsInput {
   return {
