@@ -70,7 +70,9 @@ describe('reports export (/reports/export.xlsx and CSV)', () => {
 
   it('writes every sheet, with figures that match the database', async () => {
     const { wb } = await workbook(leadership, `/reports/export.xlsx?${q}`);
-    expect(wb.worksheets.map((w) => w.name)).to.deep.equal(['Summary', 'Score by week', 'Score distribution', 'Operators', 'Teams', 'Criteria', 'Regions', 'Specialists', 'Plan fulfilment', 'Errors', 'Evaluations']);
+    // The Service KPI sheets (src/features/service) come between the dashboard's tables and the evaluations.
+    const SERVICE_SHEETS = ['Service - summary', 'Service - monthly', 'Service - by day', 'Service - by hour', 'Service - by weekday', 'Service - hour x weekday', 'Service - operators', 'Service - teams', 'Service - regions', 'Service - categories', 'Service - languages', 'Service - answer times', 'Service - card fields', 'Service - checks'];
+    expect(wb.worksheets.map((w) => w.name)).to.deep.equal(['Summary', 'Score by week', 'Score distribution', 'Operators', 'Teams', 'Criteria', 'Regions', 'Specialists', 'Plan fulfilment', 'Errors', ...SERVICE_SHEETS, 'Evaluations']);
 
     const db = await inPeriod().clone().count({ n: '*' }).avg({ avg: 'score' }).first();
     const summary = wb.getWorksheet('Summary')!;
@@ -194,7 +196,8 @@ describe('reports export (/reports/export.xlsx and CSV)', () => {
 
   it('an empty period still gives every sheet, saying there is no data', async () => {
     const { wb } = await workbook(leadership, '/reports/export.xlsx?from=2025-01-01&to=2025-01-31');
-    expect(wb.worksheets).to.have.length(11);
+    expect(wb.worksheets).to.have.length(11 + 14); // the dashboard's, the Service KPIs', the evaluations
+    expect(wb.getWorksheet('Service - summary')!.getCell('A2').value).to.equal('No calls in this period');
     const summary = wb.getWorksheet('Summary')!;
     expect(summary.getCell('A2').value).to.equal('No evaluations in this period');
     expect(summaryValue(summary, 'Evaluations submitted')).to.equal(0);
