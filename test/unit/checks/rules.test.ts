@@ -4,13 +4,11 @@ import { expect } from 'chai';
 import { computeCallFacts, type FactsInput } from '../../../src/features/facts/compute';
 import type { CallFacts } from '../../../src/features/facts/facts.model';
 import type { AudioFacts } from '../../../src/features/media';
-import { audioFacts } from '../../helpers/audio-facts';
+import { at, audioFacts, factsInput } from '../../helpers/facts-input';
 import { runCheck } from '../../../src/features/checks/rules';
 import { defaultParams, type CheckBinding } from '../../../src/features/checks/bindings';
 import type { CheckId } from '../../../src/features/checks/catalog';
 
-const AT = '2026-12-01T10:00:00.000Z';
-const at = (sec: number) => new Date(Date.parse(AT) + sec * 1000).toISOString();
 const NOW = new Date('2026-12-02T12:00:00.000Z');
 
 // A 200-second stereo call: the operator first speaks 1.4 s after the answer; a 15.38 s silence at 02:31.
@@ -27,19 +25,8 @@ const audio = (o: Partial<AudioFacts> = {}) =>
   });
 
 type CallPart = Partial<FactsInput['call']>;
-function facts(o: Partial<Omit<FactsInput, 'call'>> & { call?: CallPart } = {}): CallFacts {
-  const input: FactsInput = {
-    card: null,
-    callbacks: [],
-    firstReviewAt: null,
-    recording: null,
-    operatorChannel: 0,
-    holdMinSeconds: 30,
-    ...o,
-    call: { id: 1, startedAt: AT, answeredAt: at(7), endedAt: at(207), durationSec: 200, dropped: false, recordingId: null, services: '103', operatorId: 5, isCallback: false, ...o.call },
-  };
-  return computeCallFacts(input, '2026-12-02T00:00:00.000Z');
-}
+// A 200-second call that an operator answered and routed to 103.
+const facts = (o: Parameters<typeof factsInput>[0] = {}): CallFacts => computeCallFacts(factsInput(o, { endedAt: at(207), durationSec: 200, services: '103', operatorId: 5 }), '2026-12-02T00:00:00.000Z');
 const recorded = (a: Partial<AudioFacts> = {}, call: CallPart = {}) => facts({ call: { recordingId: 9, ...call }, recording: { facts: audio(a), current: true, failed: false } });
 const bind = (check: CheckId, params: Record<string, number> = {}): CheckBinding => ({ check, params: { ...defaultParams(check), ...params } });
 const run = (check: CheckId, f: CallFacts | null, params: Record<string, number> = {}, now = NOW) => runCheck(bind(check, params), f, now);

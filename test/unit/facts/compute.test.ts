@@ -1,25 +1,12 @@
 import { expect } from 'chai';
 import { callEnd, computeCallFacts, unionSeconds, type FactsInput } from '../../../src/features/facts/compute';
 import type { AudioFacts } from '../../../src/features/media';
-import { audioFacts } from '../../helpers/audio-facts';
+import { AT, at, audioFacts, factsInput } from '../../helpers/facts-input';
 
-const AT = '2026-12-01T10:00:00.000Z';
-const at = (sec: number) => new Date(Date.parse(AT) + sec * 1000).toISOString();
 
 const audio = audioFacts;
 
-function input(o: Partial<Omit<FactsInput, 'call'>> & { call?: Partial<FactsInput['call']> } = {}): FactsInput {
-  return {
-    card: null,
-    callbacks: [],
-    firstReviewAt: null,
-    recording: null,
-    operatorChannel: 0,
-    holdMinSeconds: 30,
-    ...o,
-    call: { id: 1, startedAt: AT, answeredAt: at(7), endedAt: at(127), durationSec: 120, dropped: false, recordingId: null, services: null, operatorId: null, isCallback: false, ...o.call },
-  };
-}
+const input = (o: Parameters<typeof factsInput>[0] = {}) => factsInput(o);
 
 const compute = (i: FactsInput) => computeCallFacts(i, '2026-12-02T00:00:00.000Z');
 
