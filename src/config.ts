@@ -71,6 +71,9 @@ export const SETTINGS = {
   FOLLOWUP_NO_OUTCOME_MINUTES: { schema: z.string().regex(/^(\s*(101|102|103|104|1146|other)\s*:\s*\d{1,5}\s*)(,\s*(101|102|103|104|1146|other)\s*:\s*\d{1,5}\s*)*$/, 'expected service:minutes pairs like 101:60,103:45'), default: '101:60,102:60,103:45,104:60,1146:120,other:240', doc: 'Per service: minutes after dispatch without an outcome before the call joins the follow-up worklist' },
   FOLLOWUP_DUE_MINUTES: { schema: positiveInt, default: '120', doc: 'A follow-up item is overdue this many minutes after it opened' },
   SHIFT_DAY_START: { schema: clockTime, default: '08:00', doc: 'Asia/Tashkent time the 12-hour day shift starts (the night shift starts 12 hours later)' },
+  SERVICE_ANSWER_SECONDS: { schema: z.string().regex(/^\d{1,3}(,\d{1,3}){0,3}$/, 'expected up to four whole seconds like 10,15,20'), default: '10,15,20', doc: 'Answer-time thresholds (seconds, ascending, up to four) the Service page counts the service level at' },
+  SERVICE_STANDARD: { schema: z.enum(['nena', 'nfpa']), default: 'nena', doc: 'Service-level targets the Service page draws by default: nena (90 % ≤ 15 s, 95 % ≤ 20 s) or nfpa (NFPA 1225: 90 % ≤ 10 s)' },
+  SERVICE_CALLBACK_MINUTES: { schema: z.coerce.number().int().min(1).max(1440), default: '10', doc: 'A dropped call counts as called back when its caller is reached within this many minutes, in at most 3 attempts' },
 } as const;
 
 type SettingName = keyof typeof SETTINGS;
@@ -113,6 +116,8 @@ export interface Config {
   highAcuityCategories: string[];
   specialistRulesApply: boolean;
   disputeWindowDays: number;
+  /** The Service KPI page (src/features/service). */
+  service: { answerSeconds: number[]; standard: 'nena' | 'nfpa'; callbackMinutes: number };
   /** bcrypt cost; tests lower it to stay fast */
   passwordHashRounds: number;
   ci: boolean;
@@ -203,6 +208,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     const max = family === 6 ? 128 : 32;
     if (!family || extra !== undefined || (bits !== undefined && !(/^\d+$/.test(bits) && Number(bits) <= max))) problems.push(`METRICS_ALLOW: "${a}" is not an address or CIDR range`);
   }
+  const answerSeconds = String(raw.SERVICE_ANSWER_SECONDS ?? '10,15,20').split(',').map(Number);
+  if (answerSeconds.some((x, i) => x < 1 || x > 600 || (i > 0 && x <= answerSeconds[i - 1]!))) {
+    problems.push(`SERVICE_ANSWER_SECONDS=${JSON.stringify(raw.SERVICE_ANSWER_SECONDS)}: thresholds must rise and lie between 1 and 600 seconds`);
+  }
   if (raw.NODE_ENV === 'production' && !raw.SESSION_SECRET) problems.push('SESSION_SECRET is required when NODE_ENV=production');
   if (problems.length) throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
 
@@ -248,6 +257,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     highAcuityCategories: String(raw.HIGH_ACUITY_CATEGORIES).split(','),
     specialistRulesApply: raw.SPECIALIST_RULES_APPLY as boolean,
     disputeWindowDays: raw.DISPUTE_WINDOW_DAYS as number,
+    service: { answerSeconds, standard: raw.SERVICE_STANDARD as 'nena' | 'nfpa', callbackMinutes: raw.SERVICE_CALLBACK_MINUTES as number },
     passwordHashRounds: 11,
     ci: raw.CI as boolean,
     chromiumPath: raw.CHROMIUM_PATH as string,

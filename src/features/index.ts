@@ -24,6 +24,8 @@ import { eventsFeature } from './events';
 import { liveFeature } from './live';
 import { followupsFeature } from './followups';
 import { worktimeFeature } from './worktime';
+import { checksFeature } from './checks';
+import { serviceFeature } from './service';
 
 export const FEATURES: Feature[] = [
   authFeature,
@@ -49,6 +51,9 @@ export const FEATURES: Feature[] = [
   liveFeature,
   followupsFeature,
   worktimeFeature,
-  // Last: its demo seed computes the facts of every call the seeds before it made.
+  // Its demo seed computes the facts of every call the seeds before it made.
   factsFeature,
+  // Then the checks of those facts, and the Service page's own call traffic (facts, checks, day sums).
+  checksFeature,
+  serviceFeature,
 ];

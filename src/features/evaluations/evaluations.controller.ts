@@ -10,6 +10,7 @@ import * as service from './evaluations.service';
 import { scorableDefinition } from './scoring';
 import { recordingShortfall } from '../calls/calls.model';
 import { peaksOverview } from '../calls/recordings.service';
+import { suggestionsFor } from '../checks';
 
 /** Keys the page's script needs, translated on the server into the user's language. */
 const CLIENT_KEYS = [
@@ -110,7 +111,7 @@ export function evaluationsController(deps: AppDeps) {
   };
 }
 
-async function renderShow(req: Request, res: Response, deps: Pick<AppDeps, 'config'>, data: service.EvaluationPageData, extra: { reopenErrors: { field: string; key: string }[]; reopenReason: string }) {
+async function renderShow(req: Request, res: Response, deps: AppDeps, data: service.EvaluationPageData, extra: { reopenErrors: { field: string; key: string }[]; reopenReason: string }) {
   const { evaluation, call, definition } = data;
   const criteria = flattenCriteria(definition);
   const t = req.t;
@@ -151,7 +152,9 @@ async function renderShow(req: Request, res: Response, deps: Pick<AppDeps, 'conf
   };
   res.renderPage('evaluations/show', {
     title: t('evaluations.show.title', { call: call.externalId }),
-    scripts: ['evaluation'],
+    scripts: ['evaluation', 'suggestions'],
+    // The bound checks' suggestions with their evidence: shown beside the criteria, never filled in.
+    checkSuggestions: await suggestionsFor(deps, call.id, definition),
     data,
     criteria,
     callerNumber: maskCallerNumber(call.callerNumber, req.user!.role),

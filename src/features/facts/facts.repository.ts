@@ -14,24 +14,27 @@ export interface StaleMark {
   token: string | number;
 }
 
+/** The stale lists keyed by call with a token: the facts' own, and the check results' (src/features/checks). */
+export type StaleTable = 'call_facts_stale' | 'call_checks_stale';
+
 /** The oldest-numbered stale calls, at most `limit`. */
-export async function staleBatch(db: Db, limit: number): Promise<StaleMark[]> {
-  const rows = await db('call_facts_stale').select('call_id', 'token').orderBy('call_id').limit(limit);
+export async function staleBatch(db: Db, limit: number, table: StaleTable = 'call_facts_stale'): Promise<StaleMark[]> {
+  const rows = await db(table).select('call_id', 'token').orderBy('call_id').limit(limit);
   return rows.map((r: { call_id: number | string; token: string | number }) => ({ callId: Number(r.call_id), token: r.token }));
 }
 
-export async function staleCount(db: Db): Promise<number> {
-  const r = await db('call_facts_stale').count({ n: '*' }).first();
+export async function staleCount(db: Db, table: StaleTable = 'call_facts_stale'): Promise<number> {
+  const r = await db(table).count({ n: '*' }).first();
   return Number(r?.n ?? 0);
 }
 
 /** Clears marks that still carry the token read: a write committed meanwhile re-marked its call and stays. */
-export async function clearStale(db: Db, marks: StaleMark[]): Promise<void> {
+export async function clearStale(db: Db, marks: StaleMark[], table: StaleTable = 'call_facts_stale'): Promise<void> {
   for (let i = 0; i < marks.length; i += 400) {
     const part = marks.slice(i, i + 400);
     // Row values work alike on SQLite (3.15+) and PostgreSQL; the casts give PostgreSQL the types.
     const rows = part.map(() => '(cast(? as integer), cast(? as bigint))').join(', ');
-    await db.raw(`delete from call_facts_stale where (call_id, token) in (values ${rows})`, part.flatMap((m) => [m.callId, String(m.token)]));
+    await db.raw(`delete from ${table} where (call_id, token) in (values ${rows})`, part.flatMap((m) => [m.callId, String(m.token)]));
   }
 }
 
@@ -267,6 +270,15 @@ export async function deleteCallFacts(db: Db, callIds: number[]): Promise<void> 
 export async function findCallFacts(db: Db, callId: number): Promise<CallFacts | null> {
   const r = await db('call_facts').where({ call_id: callId }).first();
   return r ? fromRow(r) : null;
+}
+
+/** The stored facts of several calls (those that have a row), by call id. */
+export async function findCallFactsMany(db: Db, callIds: readonly number[]): Promise<Map<number, CallFacts>> {
+  const out = new Map<number, CallFacts>();
+  for (let i = 0; i < callIds.length; i += 500) {
+    for (const r of await db('call_facts').whereIn('call_id', callIds.slice(i, i + 500))) out.set(Number(r.call_id), fromRow(r));
+  }
+  return out;
 }
 
 // ---- channel roles -------------------------------------------------------------------------

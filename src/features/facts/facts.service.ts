@@ -102,8 +102,13 @@ export async function drainStaleFacts(deps: FactsDeps, o: { batchSize?: number; 
  * has finished. A job already queued or running picks new marks up in its loop.
  */
 export async function kickFacts(deps: Pick<AppDeps, 'jobs'>): Promise<void> {
-  const job = await deps.jobs.findByKey(FACTS_JOB_KEY);
-  if (!job) await deps.jobs.enqueue(FACTS_JOB, {}, { dedupeKey: FACTS_JOB_KEY, maxAttempts: 5 });
+  await kickJob(deps, FACTS_JOB, FACTS_JOB_KEY);
+}
+
+/** Queues a job kept as one row under its dedupe key, or queues that row again once finished. */
+export async function kickJob(deps: Pick<AppDeps, 'jobs'>, type: string, dedupeKey: string): Promise<void> {
+  const job = await deps.jobs.findByKey(dedupeKey);
+  if (!job) await deps.jobs.enqueue(type, {}, { dedupeKey, maxAttempts: 5 });
   else if (job.status === 'done' || job.status === 'failed') await deps.jobs.retry(job.id);
 }
 

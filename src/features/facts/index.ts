@@ -8,9 +8,9 @@ import { factsRoutes } from './facts.routes';
 import { seedFacts } from './facts.seed';
 import { drainStaleFacts, factsTick, FACTS_JOB, markOutdated } from './facts.service';
 
-export { callsArrived, callFacts, kickFacts, drainStaleFacts, computeBatch, FACTS_JOB, FACTS_JOB_KEY } from './facts.service';
+export { callsArrived, callFacts, kickFacts, kickJob, drainStaleFacts, computeBatch, FACTS_JOB, FACTS_JOB_KEY } from './facts.service';
 export { computeCallFacts, callEnd } from './compute';
-export { findCallFacts } from './facts.repository';
+export { findCallFacts, findCallFactsMany } from './facts.repository';
 export * from './facts.model';
 
 export const factsFeature: Feature = {

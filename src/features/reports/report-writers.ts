@@ -160,7 +160,10 @@ export interface WorkbookOptions {
  * written instead of piling up behind an unfinished sheet. Between pages it waits for the output
  * to drain, which keeps memory flat when the client reads slowly.
  */
-export async function writeWorkbook(out: Writable, tables: readonly ReportTable[], streamed: StreamedTable | null, opts: WorkbookOptions): Promise<{ evaluationRows: number }> {
+/** A sheet of small rows: a report table, or another feature's (the Service KPIs). */
+export type SheetTable = Omit<ReportTable, 'slug'> & { slug: string };
+
+export async function writeWorkbook(out: Writable, tables: readonly SheetTable[], streamed: StreamedTable | null, opts: WorkbookOptions): Promise<{ evaluationRows: number }> {
   const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useSharedStrings: false, useStyles: true });
   wb.creator = opts.creator ?? 'Sifat';
   const taken = new Set<string>();

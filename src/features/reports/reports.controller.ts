@@ -135,7 +135,7 @@ export function reportsController(deps: AppDeps) {
       res.setHeader('Content-Type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
       res.setHeader('Content-Disposition', `attachment; filename="${fileName(filters, 'report', 'xlsx')}"`);
       res.setHeader('Cache-Control', 'no-store');
-      await writeReportWorkbook(db, resolved, ctx, res, { bands: config.scoreBands, shiftDayStart: config.shiftDayStart, signal, aggregatesOnly: aggregatesOnly(req.user!.role) });
+      await writeReportWorkbook(db, resolved, ctx, res, { bands: config.scoreBands, shiftDayStart: config.shiftDayStart, signal, aggregatesOnly: aggregatesOnly(req.user!.role), service: config });
     },
 
     async exportCsv(req: Request, res: Response) {
@@ -159,7 +159,7 @@ export function reportsController(deps: AppDeps) {
 // Number formats with fixed decimals, made once per language: the i18n formatter builds a new
 // Intl.NumberFormat on every call with digits, and the dashboard formats a few thousand numbers.
 const fixedFormats = new Map<string, { num0: (v: number | null | undefined) => string; num1: (v: number | null | undefined) => string }>();
-function fixedNumbers(lang: string) {
+export function fixedNumbers(lang: string) {
   let f = fixedFormats.get(lang);
   if (!f) {
     const tag = LOCALE_TAGS[lang as Language] ?? LOCALE_TAGS.uz;

@@ -16,6 +16,8 @@ export interface ExportSettings {
   bands: ScoreBands;
   shiftDayStart: string;
 }
+import type { Config } from '../../config';
+import { serviceSheetsForReport } from '../service';
 
 /** The Evaluations table for a scope; rows are read page by page only when the table is written. */
 export async function evaluationsExport(db: Knex, resolved: ResolvedScope, ctx: TableContext, pageSize?: number): Promise<StreamedTable> {
@@ -39,8 +41,10 @@ export function aggregatesOnly(role: Role): boolean {
 }
 
 /** Writes the whole workbook for a scope to `out` (a response or a file) and ends it; `aggregatesOnly` leaves out the call-level sheet. */
-export async function writeReportWorkbook(db: Knex, resolved: ResolvedScope, ctx: TableContext, out: Writable, opts: ExportSettings & { signal?: AbortSignal; pageSize?: number; aggregatesOnly?: boolean }) {
+export async function writeReportWorkbook(db: Knex, resolved: ResolvedScope, ctx: TableContext, out: Writable, opts: ExportSettings & { signal?: AbortSignal; pageSize?: number; aggregatesOnly?: boolean; service?: Pick<Config, 'service'> }) {
   const tables = await reportTables(db, resolved, ctx, opts);
+  // The Service KPI sheets (src/features/service) over the same scope, when the caller gives their settings.
+  const service = opts.service ? await serviceSheetsForReport(db, opts.service, { ...resolved.scope, filters: resolved.filters }, { t: ctx.t, lang: ctx.lang, clock: () => ctx.generatedAt }) : [];
   const streamed = opts.aggregatesOnly ? null : await evaluationsExport(db, resolved, ctx, opts.pageSize);
-  return writeWorkbook(out, tables, streamed, { bands: opts.bands, creator: 'Sifat', signal: opts.signal });
+  return writeWorkbook(out, [...tables, ...service], streamed, { bands: opts.bands, creator: 'Sifat', signal: opts.signal });
 }

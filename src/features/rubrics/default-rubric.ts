@@ -4,6 +4,8 @@
 //
 // Points: a critical criterion and the location (INFO-2) weigh 10, the rest 5 (115 in all).
 // INFO-5 and COMM-1 are 0..3 scales: listening and tone are matters of degree, not yes/no.
+// Automatic checks (src/features/checks) bound to OPEN-1, INFO-5, CARD-1, COMM-1 and CLOSE-2 offer
+// the specialist a suggestion with its evidence; they never answer for them.
 import type { Criterion, LocalizedText, RubricDefinition, RubricSection } from './rubric.model';
 
 export const DEFAULT_RUBRIC_NAME: LocalizedText = {
@@ -37,6 +39,7 @@ const SECTIONS: RubricSection[] = [
         },
         points: 5, answerType: 'yesno', naAllowed: false, critical: false,
         errorCategory: 'greeting', defaultSeverity: 'minor', standardRef: 'A1.01.3',
+        autoCheck: { check: 'answerAndGreeting', params: { answerSec: 10, greetingSec: 3 } },
       },
       {
         code: 'OPEN-2',
@@ -133,6 +136,7 @@ const SECTIONS: RubricSection[] = [
         },
         points: 5, answerType: 'scale', scaleMax: 3, naAllowed: false, critical: false,
         errorCategory: 'information', defaultSeverity: 'minor', standardRef: 'A1.01.3',
+        autoCheck: { check: 'silence', params: { maxSec: 15 } },
       },
     ],
   },
@@ -190,6 +194,7 @@ const SECTIONS: RubricSection[] = [
         },
         points: 5, answerType: 'yesno', naAllowed: false, critical: false,
         errorCategory: 'card', defaultSeverity: 'major', standardRef: 'A1.02.3',
+        autoCheck: { check: 'cardComplete', params: {} },
       },
       {
         code: 'CARD-2',
@@ -292,6 +297,7 @@ const SECTIONS: RubricSection[] = [
         },
         points: 5, answerType: 'scale', scaleMax: 3, naAllowed: false, critical: false,
         errorCategory: 'communication', defaultSeverity: 'minor', standardRef: 'A1.01.3',
+        autoCheck: { check: 'talkOver', params: { maxSec: 10 } },
       },
       {
         code: 'COMM-2',
@@ -343,6 +349,7 @@ const SECTIONS: RubricSection[] = [
         },
         points: 5, answerType: 'yesno', naAllowed: true, critical: false,
         errorCategory: 'closing', defaultSeverity: 'major', standardRef: 'A1.03.3',
+        autoCheck: { check: 'callback', params: { withinMin: 10, maxAttempts: 3 } },
       },
     ],
   },

@@ -2,6 +2,7 @@
 // criterion or section, apply one edit (add, change, move, remove), and place validation errors on
 // the form that caused them. The service validates every result with parseRubricDraft and stores
 // it only when valid, so a failed step never changes the draft.
+import { checkBindingFromForm } from '../checks/bindings';
 import {
   RUBRIC_LANGUAGES, SECTION_KEY_PATTERN,
   type RubricDefinition, type RubricValidationError,
@@ -93,6 +94,8 @@ export function criterionFromForm(body: Record<string, unknown>): Record<string,
   if (answerType === 'scale') out.scaleMax = parseFormNumber(body.scaleMax);
   const ref = text(body.standardRef).trim();
   if (ref) out.standardRef = ref;
+  const check = checkBindingFromForm(body.autoCheck);
+  if (check) out.autoCheck = check;
   return out;
 }
 

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import type { Language } from '../../i18n';
 import { normalizeStrings, textProblems } from '../../http/text';
+import { checkBindingSchema, type CheckBinding } from '../checks/bindings';
 
 // ---------------------------------------------------------------------------------------------
 // Vocabulary
@@ -51,6 +52,8 @@ export interface Criterion {
   defaultSeverity: Severity;
   /** Where the criterion comes from, e.g. the standard's task code "A1.01.3". */
   standardRef?: string;
+  /** The automatic check whose result is offered as a suggestion (src/features/checks). */
+  autoCheck?: CheckBinding;
 }
 
 export interface RubricSection {
@@ -161,13 +164,15 @@ const criterionSchema = z
     errorCategory: z.enum(ERROR_CATEGORIES, { error: keyed(K.unknownErrorCategory) }),
     defaultSeverity: z.enum(SEVERITIES, { error: keyed(K.unknownSeverity) }),
     standardRef: z.string().trim().max(64).optional(),
+    autoCheck: checkBindingSchema.optional(),
   })
   // A yes/no criterion has no scale: drop a stray scaleMax so scoring never sees one.
   .transform((c): Criterion => {
-    const { scaleMax, standardRef, ...rest } = c;
+    const { scaleMax, standardRef, autoCheck, ...rest } = c;
     const out: Criterion = { ...rest };
     if (c.answerType === 'scale' && scaleMax !== undefined) out.scaleMax = scaleMax;
     if (standardRef) out.standardRef = standardRef;
+    if (autoCheck) out.autoCheck = autoCheck;
     return out;
   });
 

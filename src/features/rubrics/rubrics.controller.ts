@@ -6,6 +6,7 @@ import type { AppDeps } from '../../app-context';
 import { AppError, NotFoundError, ValidationError, type FieldError } from '../../http/errors';
 import { flash, idParam, wantsJson } from '../../http/guards';
 import { cleanupUploads } from '../../http/uploads';
+import { CHECKS } from '../checks/catalog';
 import { pickLocalized } from '../../i18n';
 import {
   ANSWER_TYPES, CRITERION_CODE_PATTERN, ERROR_CATEGORIES, RUBRIC_LANGUAGES, SCALE_MAX_LIMIT, SECTION_KEY_PATTERN, SEVERITIES,
@@ -196,6 +197,7 @@ export function rubricsController(deps: AppDeps) {
       sectionTitle: section ? pickLocalized(section.title, req.lang) : '',
       codeLocked: data.mode === 'edit' && !!data.code && lockedCodes(earlier).has(data.code),
       base, problems: [], ...optionLists(req), ...data,
+      checkCatalog: CHECKS,
       scripts: ['rubric-builder'],
     });
   }

@@ -72,9 +72,9 @@ describe('reports export (/reports/export.xlsx and CSV)', () => {
 
   it('writes every sheet, with figures that match the database (leadership: aggregates only, no Evaluations sheet)', async () => {
     const { wb } = await workbook(admin, `/reports/export.xlsx?${q}`);
-    expect(wb.worksheets.map((w) => w.name)).to.deep.equal(['Summary', 'By purpose', 'Score by week', 'Score distribution', 'Operators', 'Teams', 'Criteria', 'Regions', 'Specialists', 'Plan fulfilment', 'Errors', 'Follow-ups by service', 'Follow-ups by region', 'Working time', 'Satisfaction by operator', 'Satisfaction by region', 'Satisfaction by category', 'Evaluations']);
+    expect(wb.worksheets.map((w) => w.name)).to.deep.equal(['Summary', 'By purpose', 'Score by week', 'Score distribution', 'Operators', 'Teams', 'Criteria', 'Regions', 'Specialists', 'Plan fulfilment', 'Errors', 'Follow-ups by service', 'Follow-ups by region', 'Working time', 'Satisfaction by operator', 'Satisfaction by region', 'Satisfaction by category', 'Service - summary', 'Service - monthly', 'Service - by day', 'Service - by hour', 'Service - by weekday', 'Service - hour x weekday', 'Service - operators', 'Service - teams', 'Service - regions', 'Service - categories', 'Service - languages', 'Service - answer times', 'Service - card fields', 'Service - checks', 'Evaluations']);
     const aggregates = await workbook(leadership, `/reports/export.xlsx?${q}`);
-    expect(aggregates.wb.worksheets.map((w) => w.name)).to.deep.equal(['Summary', 'By purpose', 'Score by week', 'Score distribution', 'Operators', 'Teams', 'Criteria', 'Regions', 'Specialists', 'Plan fulfilment', 'Errors', 'Follow-ups by service', 'Follow-ups by region', 'Working time', 'Satisfaction by operator', 'Satisfaction by region', 'Satisfaction by category']);
+    expect(aggregates.wb.worksheets.map((w) => w.name)).to.deep.equal(['Summary', 'By purpose', 'Score by week', 'Score distribution', 'Operators', 'Teams', 'Criteria', 'Regions', 'Specialists', 'Plan fulfilment', 'Errors', 'Follow-ups by service', 'Follow-ups by region', 'Working time', 'Satisfaction by operator', 'Satisfaction by region', 'Satisfaction by category', 'Service - summary', 'Service - monthly', 'Service - by day', 'Service - by hour', 'Service - by weekday', 'Service - hour x weekday', 'Service - operators', 'Service - teams', 'Service - regions', 'Service - categories', 'Service - languages', 'Service - answer times', 'Service - card fields', 'Service - checks']);
 
     const db = await inPeriod().clone().count({ n: '*' }).avg({ avg: 'score' }).first();
     const summary = wb.getWorksheet('Summary')!;
@@ -206,7 +206,8 @@ describe('reports export (/reports/export.xlsx and CSV)', () => {
 
   it('an empty period still gives every sheet, saying there is no data', async () => {
     const { wb } = await workbook(admin, '/reports/export.xlsx?from=2025-01-01&to=2025-01-31');
-    expect(wb.worksheets).to.have.length(18);
+    expect(wb.worksheets).to.have.length(18 + 14); // the dashboard's, the live floor's, the Service KPIs', the evaluations;
+    expect(wb.getWorksheet('Service - summary')!.getCell('A2').value).to.equal('No calls in this period');
     const summary = wb.getWorksheet('Summary')!;
     expect(summary.getCell('A2').value).to.equal('No evaluations in this period');
     expect(summaryValue(summary, 'Evaluations submitted')).to.equal(0);
