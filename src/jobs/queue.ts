@@ -423,11 +423,14 @@ export class JobQueue {
     if (finished) return 0;
     let handedBack = 0;
     for (const f of [...this.inFlight.values()]) {
-      f.abort.abort(new JobLostError(f.job.id));
+      // Hand the row back first, then stop the handler: a handler that ends as soon as it is aborted
+      // would otherwise race its own completion against the hand-back (the completion is fenced by
+      // the holder, which the hand-back has already cleared).
       const now = nowIso(() => this.now());
       handedBack += await this.held(f)
         .update({ status: 'queued', locked_by: null, locked_at: null, run_after: now, updated_at: now, attempts: this.db.raw('case when attempts > 0 then attempts - 1 else 0 end') })
         .catch(() => 0);
+      f.abort.abort(new JobLostError(f.job.id));
     }
     if (handedBack) this.opts.logger?.info({ handedBack }, 'jobs handed back at shutdown');
     return handedBack;

@@ -108,7 +108,7 @@ describe('the Service page: KPIs over every call', function () {
     expect(row).to.include({ Offered: '3', Answered: '3', 'Avg answer, s': '8', '≤ 10 s': '100', 'Left out': '1' });
     const { agent } = await as(org.admin.username);
     const page = await agent.get(`/service?from=${day}&to=${day}`);
-    expect(page.text).to.include('1 answered calls have an impossible answer time');
+    expect(page.text).to.include('1 answered call has an impossible answer time');
   });
 
   it('reads stored day sums, and a call written later marks its day so the figures follow at once', async () => {
